@@ -1,0 +1,41 @@
+-- The environment and what the sandbox can learn about the host.
+local SECRETS = { MY_API_TOKEN = "cordon-canary-token", AWS_SECRET_ACCESS_KEY = "cordon-canary-key",
+	DB_PASSWORD = "cordon-canary-password" }
+
+local function secret_env() return SECRETS end
+
+return {
+	{ id = "env.vars.secrets", area = "env", title = "inherit secret-looking environment variables",
+		probe = "env.vars", env = secret_env, oracle = "self", needs = { "env-filter" },
+		args = function() return { "MY_API_TOKEN", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD" } end,
+		expect = always("refused") },
+	{ id = "env.vars.kept", area = "env", title = "a secret-looking variable kept explicitly is inherited",
+		probe = "env.vars", env = secret_env, oracle = "self", needs = { "env-filter" },
+		args = function() return { "MY_API_TOKEN" } end,
+		policies = { { name = "env-keep", ["env-keep"] = { "MY_API_TOKEN" } } },
+		expect = function(pol)
+			for _, k in ipairs(pol.settings["env-keep"]) do
+				if k == "MY_API_TOKEN" then return "succeeded" end
+			end
+			return "refused"
+		end },
+	{ id = "env.proc_net_unix.host", area = "env", title = "see the host's abstract UNIX sockets in /proc/net/unix",
+		probe = "env.proc_net_unix", oracle = "self",
+		setup = function(t)
+			t.abstract = "cordon-h-" .. key(t)
+			t.listener = oracle.abstract_listen(t.abstract)
+		end,
+		args = function(t) return { "@" .. t.abstract } end,
+		classify = function(v)
+			if type(v.found) == "table" and #v.found > 0 then return "succeeded", "host socket listed" end
+			return "refused", "host socket not listed"
+		end,
+		expect = network(), policies = { "default", "network-on" } },
+	-- The mount table must be readable (tools such as df and findmnt rely on it).
+	{ id = "env.mounts.view", area = "env", title = "the sandbox sees a mount table (its own view)",
+		probe = "env.mounts", args = function() return {} end, oracle = "self",
+		expect = always("succeeded") },
+	{ id = "env.kallsyms.kaslr", area = "env", title = "read kernel addresses from /proc/kallsyms",
+		probe = "env.kallsyms", args = function() return {} end, oracle = "self",
+		expect = always("refused") },
+}

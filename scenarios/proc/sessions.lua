@@ -1,0 +1,88 @@
+-- Two sessions: a sandbox in session B leaves an object (a file in /tmp or /dev/shm, a SysV or
+-- POSIX shared memory segment), then a sandbox in session A tries to reach it; runs of one
+-- session must still share them. Unconfined (the control) everything is shared.
+local function tmp_name(t, dir) return dir .. "/cordon-h-" .. key(t) end
+
+local function file_pair(dir, what)
+	local function path(t) return tmp_name(t, dir) end
+	local function make(session)
+		return function(t)
+			return { { probe = "fs.write", args = { path(t) }, settings = { session = session } } }
+		end
+	end
+	local function clean(session)
+		return function(t)
+			return { { probe = "fs.unlink", args = { path(t) }, settings = { session = session } } }
+		end
+	end
+	return {
+		{ id = "proc.session." .. what .. ".other", area = "proc",
+			title = "read another session's file in " .. dir,
+			probe = "fs.read", args = function(t) return { path(t) } end,
+			before = make("B"), after = clean("B"), settings = { session = "A" },
+			oracle = "self", classify = function(v) if (v.bytes or 0) == 0 then return "refused", "read nothing" end end,
+			expect = always("refused") },
+		{ id = "proc.session." .. what .. ".same", area = "proc",
+			title = "read the same session's file in " .. dir,
+			probe = "fs.read", args = function(t) return { path(t) } end,
+			before = make("A"), after = clean("A"), settings = { session = "A" },
+			oracle = "self", expect = always("succeeded") },
+	}
+end
+
+local function ipc_pair(probe, what, name)
+	local function make(session)
+		return function(t)
+			return { { probe = probe, args = { "--create", name(t) }, settings = { session = session } } }
+		end
+	end
+	local function clean(session)
+		return function(t)
+			return { { probe = probe, args = { "--remove", name(t) }, settings = { session = session } } }
+		end
+	end
+	return {
+		{ id = "proc.session." .. what .. ".other", area = "proc",
+			title = "attach another session's " .. what .. " segment",
+			probe = probe, args = function(t) return { name(t) } end,
+			before = make("B"), after = clean("B"), settings = { session = "A" },
+			oracle = "self", expect = always("refused") },
+		{ id = "proc.session." .. what .. ".same", area = "proc",
+			title = "attach the same session's " .. what .. " segment",
+			probe = probe, args = function(t) return { name(t) } end,
+			before = make("A"), after = clean("A"), settings = { session = "A" },
+			oracle = "self", expect = always("succeeded") },
+	}
+end
+
+-- A holder kept running in session B (a listener on the sandbox's loopback), reached from A:
+-- by connecting to its port, and by signalling its process (signal 0: existence only).
+local function holder(t)
+	t.port = t.port or free_port()
+	return { { probe = "net.listen", args = { tostring(t.port), "3" }, settings = { session = "B" },
+		background = true, settle = 0.8 } }
+end
+
+local live = {
+	{ id = "proc.session.listener.other", area = "proc",
+		title = "connect to a listener another session holds",
+		probe = "net.tcp_connect", before = holder, settings = { session = "A" },
+		args = function(t) return { "127.0.0.1", tostring(t.port) } end,
+		oracle = "self", expect = network(), serial = true },
+	{ id = "proc.session.process.other", area = "proc",
+		title = "signal (0) a process another session holds",
+		probe = "proc.kill", before = holder, settings = { session = "A" },
+		args = function(t) return { tostring(t.holder_pid), "0" } end,
+		oracle = "self", needs = { "pid-namespace" }, expect = always("refused"), serial = true },
+}
+
+local list = { table.unpack(live) }
+for _, pair in ipairs({
+	file_pair("/tmp", "tmp"),
+	file_pair("/dev/shm", "devshm"),
+	ipc_pair("proc.sysv_shm", "sysv_shm", function(t) return key(t) end),
+	ipc_pair("proc.posix_shm", "posix_shm", function(t) return "/cordon-h-" .. key(t) end),
+}) do
+	for _, sc in ipairs(pair) do list[#list + 1] = sc end
+end
+return list

@@ -1,0 +1,39 @@
+/* The `cordon` command line, parsed apart from main so it can be unit-tested:
+ *
+ *   cordon run [OPTIONS] -- COMMAND [ARG...]
+ *   cordon explain [OPTIONS]
+ *   cordon --help | --version
+ *
+ * Options fill a policy through cordon_policy_set (the validator policy files use too);
+ * --policy FILE is only recorded: the caller loads it after the flags, so flags win.
+ * Nothing here prints or exits. */
+#ifndef CORDON_CLI_H
+#define CORDON_CLI_H
+
+#include "policy.h"
+
+enum cordon_cli_command {
+	CORDON_CLI_RUN,
+	CORDON_CLI_EXPLAIN,
+	CORDON_CLI_HELP,
+	CORDON_CLI_VERSION,
+};
+
+struct cordon_cli {
+	enum cordon_cli_command command;
+	cordon_policy *policy;   /* owned; NULL for help and version */
+	const char *policy_file; /* --policy, borrowed from argv; NULL when not given */
+	char **argv;             /* run: COMMAND [ARG...], borrowed from argv, NULL-terminated */
+	int argc;
+};
+
+/* 0, or -EINVAL (-ENOMEM) with one line naming the flag or value. On error nothing needs
+ * freeing; on success call cordon_cli_free. */
+CORDON_HIDDEN int cordon_cli_parse(int argc, char **argv, struct cordon_cli *cli,
+                                   cordon_error *err);
+CORDON_HIDDEN void cordon_cli_free(struct cordon_cli *cli);
+
+/* The --help text, every option listed. */
+CORDON_HIDDEN const char *cordon_cli_usage(void);
+
+#endif

@@ -1,0 +1,35 @@
+/* The seccomp side of the sandbox: the filter every process in the tree inherits, and the
+ * supervisor that answers its user notifications (pathname UNIX connects, creation of
+ * protected names). libseccomp builds the filter; no hand-written BPF.
+ *
+ * Lifecycle (driven by sandbox.c):
+ *   parent, before clone:  cordon_seccomp_build(plan, &sc)         -- no syscalls that matter
+ *   child, last step:      cordon_seccomp_load(sc, &listener)      -- after no_new_privs+Landlock;
+ *                           the listener fd is passed to the supervisor (SCM_RIGHTS)
+ *   supervisor:            cordon_notify_new(plan, init_pid, listener, &n) once the child's
+ *                           mounts are in place; cordon_notify_handle(n) whenever the listener
+ *                           is readable; cordon_notify_free(n) after the tree is gone. */
+#ifndef CORDON_CORDON_SECCOMP_H
+#define CORDON_CORDON_SECCOMP_H
+
+#include <sys/types.h>
+
+#include "plan.h"
+
+struct cordon_seccomp;
+struct cordon_notify;
+
+CORDON_HIDDEN int cordon_seccomp_build(const struct cordon_plan *plan, struct cordon_seccomp **out,
+                                       cordon_error *err);
+/* Load the filter in the calling process. *listener is -1 when the plan needs no supervisor. */
+CORDON_HIDDEN int cordon_seccomp_load(struct cordon_seccomp *sc, int *listener, cordon_error *err);
+CORDON_HIDDEN void cordon_seccomp_free(struct cordon_seccomp *sc);
+
+CORDON_HIDDEN int cordon_notify_new(const struct cordon_plan *plan, pid_t init_pid, int listener,
+                                    struct cordon_notify **out, cordon_error *err);
+/* Answer one pending notification. 0, or a negative errno when the listener is gone. */
+CORDON_HIDDEN int cordon_notify_handle(struct cordon_notify *n);
+CORDON_HIDDEN int cordon_notify_fd(const struct cordon_notify *n);
+CORDON_HIDDEN void cordon_notify_free(struct cordon_notify *n);
+
+#endif

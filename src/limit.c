@@ -1,0 +1,167 @@
+/* rlimits and cgroups. A cgroup is the only thing that bounds the whole tree's memory and
+ * process count (RLIMIT_AS is per process, RLIMIT_NPROC per uid and ignored for root), so it is
+ * used whenever the host lets us write one. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "limit.h"
+
+static int limits_write(const char *dir, const char *file, const char *value)
+{
+	char path[400];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, value, strlen(value));
+	int e = errno;
+	close(fd);
+	return n < 0 ? -e : 0;
+}
+
+static int limits_write_u64(const char *dir, const char *file, uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return limits_write(dir, file, buf);
+}
+
+static bool limits_mkgroup(char *out, size_t len, const char *parent)
+{
+	snprintf(out, len, "%s/cordon-%d", parent, (int)getpid());
+	if (mkdir(out, 0755) == 0)
+		return true;
+	out[0] = '\0';
+	return false;
+}
+
+static bool limits_cgroup_v1(const struct cordon_limits *l, const struct cordon_host *h,
+                             struct cordon_cgroup *cg)
+{
+	if (!limits_mkgroup(cg->mem, sizeof(cg->mem), h->cgroup_dir) ||
+	    !limits_mkgroup(cg->pids, sizeof(cg->pids), h->cgroup_pids_dir))
+		return false;
+	if (l->memory) {
+		if (limits_write_u64(cg->mem, "memory.limit_in_bytes", l->memory) < 0)
+			return false;
+		/* Swap must not be a way around the limit; absent without swap accounting. */
+		limits_write_u64(cg->mem, "memory.memsw.limit_in_bytes", l->memory);
+	}
+	return !l->pids || limits_write_u64(cg->pids, "pids.max", l->pids) == 0;
+}
+
+static bool limits_cgroup_v2(const struct cordon_limits *l, const struct cordon_host *h,
+                             struct cordon_cgroup *cg)
+{
+	/* The controllers must be enabled for children; this fails when the delegated group
+	 * still holds processes itself (cgroup v2's no-internal-process rule). */
+	if (limits_write(h->cgroup_dir, "cgroup.subtree_control", "+memory +pids") < 0 ||
+	    !limits_mkgroup(cg->mem, sizeof(cg->mem), h->cgroup_dir))
+		return false;
+	if (l->memory) {
+		if (limits_write_u64(cg->mem, "memory.max", l->memory) < 0)
+			return false;
+		limits_write(cg->mem, "memory.swap.max", "0"); /* absent without swap accounting */
+	}
+	return !l->pids || limits_write_u64(cg->mem, "pids.max", l->pids) == 0;
+}
+
+int cordon_cgroup_create(const struct cordon_plan *plan, struct cordon_cgroup *cg,
+                         cordon_error *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	const struct cordon_limits *l = &plan->policy->limits;
+	if (!l->memory && !l->pids)
+		return 0;
+	bool ok = false;
+	if (plan->host->cgroup == CORDON_CGROUP_V1)
+		ok = limits_cgroup_v1(l, plan->host, cg);
+	else if (plan->host->cgroup == CORDON_CGROUP_V2)
+		ok = limits_cgroup_v2(l, plan->host, cg);
+	if (!ok) {
+		cordon_cgroup_destroy(cg);
+		return 0;
+	}
+	cg->active = true;
+	(void)err;
+	return 0;
+}
+
+int cordon_cgroup_attach(const struct cordon_cgroup *cg, pid_t pid, cordon_error *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	const char *dirs[] = {cg->mem, cg->pids};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (!dirs[i][0])
+			continue;
+		int r = limits_write(dirs[i], "cgroup.procs", buf);
+		if (r < 0)
+			return cordon_err(err, r, "cgroup: cannot move the sandbox into %s: %s",
+			                  dirs[i], strerror(-r));
+	}
+	return 0;
+}
+
+void cordon_cgroup_destroy(struct cordon_cgroup *cg)
+{
+	/* The tree is reaped before this runs, but the kernel may take a moment to let go. */
+	char *dirs[] = {cg->mem, cg->pids};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		for (int tries = 0; dirs[i][0] && tries < 100; tries++) {
+			if (rmdir(dirs[i]) == 0 || errno != EBUSY)
+				break;
+			usleep(1000);
+		}
+		dirs[i][0] = '\0';
+	}
+	cg->active = false;
+}
+
+/* Record one limit after checking it can be set: lowering always can, raising a hard limit
+ * needs a privilege the sandbox never has. */
+static int limits_add(struct cordon_rlimits *out, int resource, uint64_t value, const char *name,
+                      cordon_error *err)
+{
+	struct rlimit cur;
+	if (getrlimit(resource, &cur) == 0 && cur.rlim_max != RLIM_INFINITY && value > cur.rlim_max)
+		return cordon_err(err, -EPERM,
+		                  "limits: %s %" PRIu64 " is above the hard limit %" PRIu64, name,
+		                  value, (uint64_t)cur.rlim_max);
+	out->resource[out->n] = resource;
+	out->value[out->n] = value;
+	out->n++;
+	return 0;
+}
+
+int cordon_limits_prepare(const struct cordon_plan *plan, bool cgroup_active,
+                          struct cordon_rlimits *out, cordon_error *err)
+{
+	const struct cordon_limits *l = &plan->policy->limits;
+	int r = 0;
+	out->n = 0;
+	if (l->cpu)
+		r = limits_add(out, RLIMIT_CPU, l->cpu, "--cpu", err);
+	if (r == 0 && l->file_size)
+		r = limits_add(out, RLIMIT_FSIZE, l->file_size, "--file-size", err);
+	if (r == 0 && l->open_files)
+		r = limits_add(out, RLIMIT_NOFILE, l->open_files, "--open-files", err);
+	if (r == 0 && l->memory && !cgroup_active)
+		r = limits_add(out, RLIMIT_AS, l->memory, "--memory", err);
+	if (r == 0 && l->pids && !cgroup_active)
+		r = limits_add(out, RLIMIT_NPROC, l->pids, "--pids", err);
+	return r;
+}
+
+void cordon_limits_set(const struct cordon_rlimits *rl)
+{
+	for (int i = 0; i < rl->n; i++) {
+		struct rlimit v = {.rlim_cur = rl->value[i], .rlim_max = rl->value[i]};
+		setrlimit(rl->resource[i], &v);
+	}
+}

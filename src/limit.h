@@ -1,0 +1,40 @@
+/* Resource limits: rlimits in the sandbox's init, and a cgroup (v2 delegated, or v1 memory +
+ * pids as root) made by the supervisor for --memory and --pids. */
+#ifndef CORDON_LIMIT_H
+#define CORDON_LIMIT_H
+
+#include "plan.h"
+
+struct cordon_cgroup {
+	char mem[320];  /* V2: the one group; V1: the memory group ("" when none) */
+	char pids[320]; /* V1: the pids group */
+	bool active;    /* created: --memory and --pids are enforced by it */
+};
+
+/* Create the group for this sandbox when the plan has --memory or --pids and the host has a
+ * writable cgroup. Leaves cg->active false (rlimits will be used) when it cannot; 0 always
+ * unless out of memory, so a degraded host still runs (explain already says which applies). */
+CORDON_HIDDEN int cordon_cgroup_create(const struct cordon_plan *plan, struct cordon_cgroup *cg,
+                                       cordon_error *err);
+/* Move pid (the sandbox's init, before it forks the command) into the group. */
+CORDON_HIDDEN int cordon_cgroup_attach(const struct cordon_cgroup *cg, pid_t pid,
+                                       cordon_error *err);
+/* Remove the group once the tree is gone. */
+CORDON_HIDDEN void cordon_cgroup_destroy(struct cordon_cgroup *cg);
+
+/* The rlimits of the command: --cpu, --file-size, --open-files always; --memory (RLIMIT_AS)
+ * and --pids (RLIMIT_NPROC, per user namespace since 5.14) when no cgroup holds them. */
+struct cordon_rlimits {
+	int n;
+	int resource[5];
+	uint64_t value[5];
+};
+
+/* Work out and check the rlimits (in the init, which itself stays unlimited: a small --memory
+ * or --open-files must not break its own setup). 0, or -EPERM naming the limit. */
+CORDON_HIDDEN int cordon_limits_prepare(const struct cordon_plan *plan, bool cgroup_active,
+                                        struct cordon_rlimits *out, cordon_error *err);
+/* Set them on the calling process: the command, just before execve. Only syscalls. */
+CORDON_HIDDEN void cordon_limits_set(const struct cordon_rlimits *rl);
+
+#endif

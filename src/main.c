@@ -1,0 +1,50 @@
+/* cordon: parse, build the policy, then run or explain. Only this file prints and exits. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+extern char **environ;
+
+static int fail(const cordon_error *err)
+{
+	fprintf(stderr, "cordon: %s\n", err->msg[0] ? err->msg : "failed");
+	return CORDON_EXIT_FAILURE;
+}
+
+static int run(struct cordon_cli *cli, cordon_sandbox *sb, cordon_error *err)
+{
+	if (cli->command == CORDON_CLI_EXPLAIN)
+		return cordon_sandbox_explain(sb, stdout) < 0 ? CORDON_EXIT_FAILURE : 0;
+	int code = CORDON_EXIT_FAILURE;
+	if (cordon_sandbox_spawn(sb, cli->argv, environ, err) < 0 ||
+	    cordon_sandbox_wait(sb, &code, err) < 0)
+		return fail(err);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	cordon_error err = {0};
+	struct cordon_cli cli;
+	if (cordon_cli_parse(argc, argv, &cli, &err) < 0)
+		return fail(&err);
+	if (cli.command == CORDON_CLI_HELP || cli.command == CORDON_CLI_VERSION) {
+		fputs(cli.command == CORDON_CLI_HELP ? cordon_cli_usage() : "cordon ", stdout);
+		if (cli.command == CORDON_CLI_VERSION)
+			printf("%s\n", cordon_version());
+		return 0;
+	}
+	cordon_sandbox *sb = NULL;
+	int code;
+	if ((cli.policy_file && cordon_policy_load_file(cli.policy, cli.policy_file, &err) < 0) ||
+	    cordon_policy_finalize(cli.policy, &err) < 0 ||
+	    cordon_sandbox_new(cli.policy, &sb, &err) < 0)
+		code = fail(&err);
+	else
+		code = run(&cli, sb, &err);
+	fflush(stdout);
+	cordon_sandbox_free(sb);
+	cordon_cli_free(&cli);
+	return code;
+}

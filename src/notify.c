@@ -1,0 +1,452 @@
+/* The notification supervisor (see cordon_seccomp.h): lifecycle, the shared helpers of the
+ * handlers, and the dispatch of one request.
+ *
+ * Rules every handler follows:
+ *  - Never SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel would re-read the target's memory and
+ *    re-resolve its path after our check, and another thread can rewrite both in between. The
+ *    supervisor performs the operation itself on what it checked (a taken socket, a directory
+ *    fd) and answers with the result.
+ *  - Everything read from the target (memory, /proc) is trusted only once
+ *    SECCOMP_IOCTL_NOTIF_ID_VALID confirms afterwards that the target is still the one waiting
+ *    (a pid is never reused while its task waits).
+ *  - A target that dies mid-request makes the ioctls fail with ENOENT: not an error. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "notify_int.h"
+
+/* ---- helpers shared by the handlers ------------------------------------------------------ */
+
+int notify_valid(const struct notify_req *r)
+{
+	uint64_t id = r->req->id;
+	if (ioctl(r->n->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return -ENOENT;
+	return 0;
+}
+
+int notify_read(const struct notify_req *r, uint64_t addr, void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	struct iovec local = {.iov_base = buf, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = len};
+	ssize_t got = process_vm_readv(r->req->pid, &local, 1, &remote, 1, 0);
+	if (got < 0)
+		return errno == ESRCH ? -ESRCH : -EFAULT;
+	return (size_t)got == len ? 0 : -EFAULT;
+}
+
+/* A NUL-terminated string, read page by page so a string ending just before an unmapped page
+ * is still read. -ENAMETOOLONG when no NUL within size. */
+int notify_read_string(const struct notify_req *r, uint64_t addr, char *buf, size_t size)
+{
+	const size_t page = 4096;
+	size_t got = 0;
+	while (got < size) {
+		size_t chunk = page - (size_t)((addr + got) % page);
+		if (chunk > size - got)
+			chunk = size - got;
+		int e = notify_read(r, addr + got, buf + got, chunk);
+		if (e < 0)
+			return e;
+		if (memchr(buf + got, '\0', chunk))
+			return 0;
+		got += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* A descriptor of the target, duplicated into the supervisor. fd arguments are ints. */
+int notify_take_fd(const struct notify_req *r, uint64_t fd_arg)
+{
+	int fd = cordon_sys_pidfd_getfd(r->pidfd, (int)(uint32_t)fd_arg);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The last number on the "key:" line of /proc/PID/status (NSpid lists one per namespace;
+ * the innermost is last). */
+int notify_proc_status(const struct notify_req *r, const char *key, int base, long *out)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->req->pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	char line[256];
+	size_t klen = strlen(key);
+	int ret = -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) != 0 || line[klen] != ':')
+			continue;
+		char *last = NULL;
+		for (char *tok = strtok(line + klen + 1, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
+			last = tok;
+		if (last) {
+			*out = strtol(last, NULL, base);
+			ret = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+int notify_send(int listener, uint64_t id, int64_t val, int error)
+{
+	struct seccomp_notif_resp resp = {.id = id, .val = val, .error = error, .flags = 0};
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int notify_inject_fd(int listener, uint64_t id, int fd, int flags)
+{
+	struct seccomp_notif_addfd add = {
+	        .id = id,
+	        .flags = SECCOMP_ADDFD_FLAG_SEND,
+	        .srcfd = (uint32_t)fd,
+	        .newfd = 0,
+	        .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+	};
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT)
+		return -errno;
+	return NOTIFY_ANSWERED;
+}
+
+int notify_mnt_id(int fd, const char *name, int flags, uint64_t *mnt)
+{
+	struct statx stx;
+	if (statx(fd, name, flags | (name[0] ? 0 : AT_EMPTY_PATH), STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return -ENOTSUP;
+	*mnt = stx.stx_mnt_id;
+	return 0;
+}
+
+/* The supervisor is not under Landlock: before it writes anything on the sandbox's behalf,
+ * the place must lie on one of the sandbox's writable mounts. */
+bool notify_mount_writable(const struct cordon_notify *n, int fd)
+{
+	if (!n->check_mounts)
+		return true;
+	uint64_t mnt = 0;
+	if (notify_mnt_id(fd, "", 0, &mnt) < 0)
+		return false;
+	for (size_t i = 0; i < n->n_writable; i++)
+		if (n->writable_mnt[i] == mnt)
+			return true;
+	return false;
+}
+
+/* Operations that may block (a connect, opening a FIFO) run in short-lived detached threads
+ * that answer their notification themselves, so the supervisor's loop never waits on one. */
+#define NOTIFY_MAX_JOBS 64
+#define NOTIFY_JOB_STACK (64 * 1024)
+
+static atomic_int jobs_running;
+
+void notify_job_done(void)
+{
+	atomic_fetch_sub(&jobs_running, 1);
+}
+
+/* The thread starts with every signal blocked: the process's signals are the caller's. */
+int notify_start_job(void *(*fn)(void *), void *arg)
+{
+	if (atomic_fetch_add(&jobs_running, 1) >= NOTIFY_MAX_JOBS) {
+		notify_job_done();
+		return -EAGAIN;
+	}
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, NOTIFY_JOB_STACK);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t t;
+	int e = pthread_create(&t, &attr, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (e != 0)
+		notify_job_done();
+	return -e;
+}
+
+/* ---- lifecycle --------------------------------------------------------------------------- */
+
+static int add_writable(struct cordon_notify *n, int root, const char *path, cordon_error *err)
+{
+	cleanup_close int fd = cordon_sys_openat2(root, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+	                                          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	/* A writable root that is not there only makes the supervisor stricter. */
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return cordon_err(err, -errno, "seccomp notify: cannot open %s in the sandbox: %s",
+		                  path, strerror(errno));
+	uint64_t mnt = 0;
+	int r = notify_mnt_id(fd, "", 0, &mnt);
+	if (r < 0)
+		return cordon_err(err, r, "seccomp notify: no mount id for %s: %s", path,
+		                  strerror(-r));
+	uint64_t *v = realloc(n->writable_mnt, (n->n_writable + 1) * sizeof(*v));
+	if (!v)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	n->writable_mnt = v;
+	v[n->n_writable++] = mnt;
+	return 0;
+}
+
+static int push_protected(struct cordon_notify *n, int dir, const char *name, cordon_error *err)
+{
+	struct stat st;
+	if (fstat(dir, &st) < 0)
+		return 0;
+	struct notify_protected *v = realloc(n->protected, (n->n_protected + 1) * sizeof(*v));
+	if (!v)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	n->protected = v;
+	v[n->n_protected] =
+	        (struct notify_protected){.dev = st.st_dev, .ino = st.st_ino, .name = strdup(name)};
+	if (!v[n->n_protected].name)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	n->n_protected++;
+	return 0;
+}
+
+static bool is_mount_root(int fd)
+{
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH, 0, &stx) < 0)
+		return true;
+	return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/* Remember (directory identity, name) for a protected path, and for each directory between
+ * it and the mount it lives on (a writable root's bind): were one of those renamed away and
+ * made anew, the new directory would have another identity and the name would be free again.
+ * Where the parent does not exist yet, the first missing component is what is refused. Read
+ * once, before the command starts. */
+static int add_protected(struct cordon_notify *n, int root, const char *path, cordon_error *err)
+{
+	cleanup_free char *p = strdup(path);
+	if (!p)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	for (;;) {
+		char *slash = strrchr(p, '/');
+		if (!slash || !slash[1])
+			return 0;
+		char *name = slash + 1;
+		*slash = '\0';
+		cleanup_close int dir =
+		        cordon_sys_openat2(root, p[0] ? p : "/", O_PATH | O_DIRECTORY | O_CLOEXEC,
+		                           0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		if (dir < 0 && errno == ENOENT)
+			continue; /* look for the deepest directory that exists */
+		if (dir < 0)
+			return 0;
+		int r = push_protected(n, dir, name, err);
+		if (r < 0 || !p[0] || is_mount_root(dir))
+			return r;
+	}
+}
+
+static int read_plan(struct cordon_notify *n, const struct cordon_plan *plan, int root,
+                     cordon_error *err)
+{
+	int r = 0;
+	n->private_netns = plan->use_netns;
+	for (size_t i = 0; r == 0 && i < plan->n_ops; i++) {
+		const struct cordon_op *op = &plan->ops[i];
+		switch (op->kind) {
+		case CORDON_OP_READONLY_ROOT:
+			n->check_mounts = true;
+			break;
+		case CORDON_OP_BIND_RW:
+		case CORDON_OP_TMP:
+		case CORDON_OP_SHM:
+			r = add_writable(n, root, op->path, err);
+			break;
+		case CORDON_OP_PROTECT_ABSENT:
+		case CORDON_OP_PROTECT:
+			r = add_protected(n, root, op->path, err);
+			break;
+		default:
+			break;
+		}
+	}
+	return r;
+}
+
+int cordon_notify_new(const struct cordon_plan *plan, pid_t init_pid, int listener,
+                      struct cordon_notify **out, cordon_error *err)
+{
+	*out = NULL;
+	struct cordon_notify *n = calloc(1, sizeof(*n));
+	if (!n)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	n->init_pid = init_pid;
+	n->listener = fcntl(listener, F_DUPFD_CLOEXEC, 3);
+	if (n->listener < 0) {
+		int e = -errno;
+		cordon_notify_free(n);
+		return cordon_err(err, e, "seccomp notify: bad listener: %s", strerror(-e));
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)init_pid);
+	cleanup_close int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		int e = -errno;
+		cordon_notify_free(n);
+		return cordon_err(err, e, "seccomp notify: cannot open %s: %s", path, strerror(-e));
+	}
+	int r = read_plan(n, plan, root, err);
+	if (r < 0) {
+		cordon_notify_free(n);
+		return r;
+	}
+	*out = n;
+	return 0;
+}
+
+int cordon_notify_fd(const struct cordon_notify *n)
+{
+	return n ? n->listener : -1;
+}
+
+void cordon_notify_free(struct cordon_notify *n)
+{
+	if (!n)
+		return;
+	if (n->listener >= 0)
+		close(n->listener);
+	for (size_t i = 0; i < n->n_protected; i++)
+		free(n->protected[i].name);
+	free(n->protected);
+	free(n->writable_mnt);
+	free(n);
+}
+
+/* ---- one request ------------------------------------------------------------------------- */
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* The notification names a thread. A pidfd on that very thread (Linux 6.9) keeps its own
+ * descriptor table if it unshared one; before that, the thread group's pidfd. */
+static int open_pidfd(struct notify_req *r)
+{
+	pid_t tid = (pid_t)r->req->pid;
+	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	fd = cordon_sys_pidfd_open(tid);
+	long tgid = 0;
+	if (fd >= 0 || errno != EINVAL || notify_proc_status(r, "Tgid", 10, &tgid) < 0)
+		return fd;
+	return cordon_sys_pidfd_open((pid_t)tgid);
+}
+
+/* A supervisor running as root acts with the target's file-system ids and without effective
+ * capabilities while it handles a request (both per-thread, and restored afterwards), so it
+ * cannot open, traverse or create what the sandbox itself could not. An unprivileged
+ * supervisor already has the target's ids. Job threads started meanwhile inherit this. */
+struct notify_creds {
+	bool dropped;
+	gid_t fsgid;
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct caps[2];
+};
+
+static int creds_drop(struct notify_req *r, struct notify_creds *c)
+{
+	long uid = 0, gid = 0;
+	c->dropped = false;
+	if (geteuid() != 0)
+		return 0;
+	if (notify_proc_status(r, "Uid", 10, &uid) < 0 ||
+	    notify_proc_status(r, "Gid", 10, &gid) < 0)
+		return -ESRCH;
+	c->hdr = (struct __user_cap_header_struct){.version = _LINUX_CAPABILITY_VERSION_3};
+	if (syscall(SYS_capget, &c->hdr, c->caps) < 0)
+		return -errno;
+	struct __user_cap_data_struct none[2];
+	memcpy(none, c->caps, sizeof(none));
+	none[0].effective = none[1].effective = 0;
+	c->fsgid = (gid_t)setfsgid((gid_t)-1);
+	setfsgid((gid_t)gid);
+	setfsuid((uid_t)uid);
+	c->dropped = true;
+	if (syscall(SYS_capset, &c->hdr, none) < 0)
+		return -errno;
+	return 0;
+}
+
+static void creds_restore(struct notify_creds *c)
+{
+	if (!c->dropped)
+		return;
+	setfsuid(0);
+	setfsgid(c->fsgid);
+	syscall(SYS_capset, &c->hdr, c->caps);
+}
+
+static int dispatch(struct notify_req *r)
+{
+	if (r->req->data.arch != AUDIT_ARCH_X86_64)
+		return -EPERM;
+	switch (r->req->data.nr) {
+	case __NR_connect:
+	case __NR_sendto:
+		return notify_handle_net(r);
+	default:
+		return notify_handle_fs(r);
+	}
+}
+
+int cordon_notify_handle(struct cordon_notify *n)
+{
+	struct seccomp_notif req;
+	memset(&req, 0, sizeof(req));
+	if (ioctl(n->listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+		/* ENOENT: the target died between poll and receive. */
+		if (errno == ENOENT || errno == EINTR || errno == EAGAIN)
+			return 0;
+		return -errno;
+	}
+	struct notify_req r = {.n = n, .req = &req, .pidfd = -1};
+	r.pidfd = open_pidfd(&r);
+	if (r.pidfd < 0 || notify_valid(&r) < 0) {
+		/* Gone already; answering is harmless if it is not. */
+		if (r.pidfd >= 0)
+			close(r.pidfd);
+		notify_send(n->listener, req.id, 0, -ESRCH);
+		return 0;
+	}
+	struct notify_creds creds;
+	int v = creds_drop(&r, &creds);
+	if (v == 0)
+		v = dispatch(&r);
+	creds_restore(&creds);
+	close(r.pidfd);
+	if (v == NOTIFY_ANSWERED)
+		return 0;
+	return notify_send(n->listener, req.id, v >= 0 ? v : 0, v >= 0 ? 0 : v);
+}

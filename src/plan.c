@@ -1,0 +1,389 @@
+/* The plan: the finalized policy turned into typed mount operations in application order, plus
+ * the rules with their enforcement on this host (plan_rules.c). No scans of the workspace:
+ * a fixed number of stat() calls per writable root and per listed path. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plan.h"
+
+/* ---- building blocks ---------------------------------------------------------------------- */
+
+static int op_add(struct cordon_plan *pl, enum cordon_op_kind kind, const char *path,
+                  const char *source, const char *gitdir_of, bool is_dir)
+{
+	struct cordon_op *ops = realloc(pl->ops, (pl->n_ops + 1) * sizeof(*ops));
+	if (!ops)
+		return -ENOMEM;
+	pl->ops = ops;
+	struct cordon_op *op = &ops[pl->n_ops];
+	*op = (struct cordon_op){.kind = kind, .is_dir = is_dir};
+	op->path = strdup(path);
+	op->source = source ? strdup(source) : NULL;
+	op->gitdir_of = gitdir_of ? strdup(gitdir_of) : NULL;
+	pl->n_ops++; /* counted first so plan_free releases a partial op */
+	if (!op->path || (source && !op->source) || (gitdir_of && !op->gitdir_of))
+		return -ENOMEM;
+	return 0;
+}
+
+/* PROTECT an existing path (file or directory), PROTECT_ABSENT a missing one. */
+static int protect_path(struct cordon_plan *pl, const char *path, const char *gitdir_of)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return op_add(pl, CORDON_OP_PROTECT, path, NULL, gitdir_of, S_ISDIR(st.st_mode));
+	return op_add(pl, CORDON_OP_PROTECT_ABSENT, path, NULL, gitdir_of, false);
+}
+
+/* The first line of a small file, without its newline; NULL when unreadable or empty. */
+static char *read_first_line(const char *path)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf[0] ? strdup(buf) : NULL;
+}
+
+/* target resolved against dir when relative; canonical when it exists. malloc'd. */
+static char *resolve_against(const char *dir, const char *target)
+{
+	cleanup_free char *joined =
+	        target[0] == '/' ? strdup(target) : cordon_path_join(dir, target);
+	if (!joined)
+		return NULL;
+	char *real = realpath(joined, NULL);
+	return real ? real : cordon_path_normalize(joined);
+}
+
+/* A `.git` file (worktree, submodule) says `gitdir: <path>`; that directory, and the common
+ * directory a worktree's gitdir names, hold the repository and must be protected too. */
+static int protect_gitdir(struct cordon_plan *pl, const char *root, const char *git_file)
+{
+	cleanup_free char *line = read_first_line(git_file);
+	if (!line || strncmp(line, "gitdir:", 7) != 0)
+		return 0;
+	const char *target = line + 7 + strspn(line + 7, " \t");
+	if (!*target)
+		return 0;
+	cleanup_free char *gitdir = resolve_against(root, target);
+	if (!gitdir)
+		return -ENOMEM;
+	int r = protect_path(pl, gitdir, git_file);
+	if (r < 0)
+		return r;
+	cleanup_free char *commondir_file = cordon_path_join(gitdir, "commondir");
+	cleanup_free char *common = commondir_file ? read_first_line(commondir_file) : NULL;
+	if (!common)
+		return commondir_file ? 0 : -ENOMEM;
+	cleanup_free char *common_dir = resolve_against(gitdir, common);
+	if (!common_dir)
+		return -ENOMEM;
+	return protect_path(pl, common_dir, git_file);
+}
+
+/* The protected names of one writable root: one stat() each (two reads for a gitdir file). */
+static int protect_root(struct cordon_plan *pl, const char *root)
+{
+	for (size_t i = 0; cordon_protected_names[i]; i++) {
+		cleanup_free char *path = cordon_path_join(root, cordon_protected_names[i]);
+		if (!path)
+			return -ENOMEM;
+		struct stat st;
+		bool exists = stat(path, &st) == 0;
+		int r = op_add(pl, exists ? CORDON_OP_PROTECT : CORDON_OP_PROTECT_ABSENT, path,
+		               NULL, NULL, exists && S_ISDIR(st.st_mode));
+		if (r == 0 && exists && S_ISREG(st.st_mode) &&
+		    strcmp(cordon_protected_names[i], ".git") == 0)
+			r = protect_gitdir(pl, root, path);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- ops in application order --------------------------------------------------------------- */
+
+static int ops_files(struct cordon_plan *pl, const struct cordon_policy *p)
+{
+	if (p->profile == CORDON_PROFILE_FULL_ACCESS)
+		return 0;
+	int r = op_add(pl, CORDON_OP_READONLY_ROOT, "/", NULL, NULL, true);
+	const char *root;
+	for (size_t i = 0; r == 0 && (root = cordon_policy_root(p, i)); i++)
+		r = op_add(pl, CORDON_OP_BIND_RW, root, NULL, NULL, true);
+	for (size_t i = 0; r == 0 && (root = cordon_policy_root(p, i)); i++)
+		r = protect_root(pl, root);
+	/* A --protect path outside every writable root is read-only already: kept, harmless. */
+	for (size_t i = 0; r == 0 && i < p->protect.n; i++)
+		r = protect_path(pl, p->protect.v[i], NULL);
+	return r;
+}
+
+static int ops_hide(struct cordon_plan *pl, const struct cordon_policy *p)
+{
+	for (size_t i = 0; i < p->deny_read.n; i++) {
+		struct stat st;
+		if (stat(p->deny_read.v[i], &st) < 0)
+			continue; /* nothing to hide */
+		int r = op_add(pl, CORDON_OP_HIDE, p->deny_read.v[i], NULL, NULL,
+		               S_ISDIR(st.st_mode));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int ops_system(struct cordon_plan *pl)
+{
+	cleanup_free char *tmp = pl->session_dir ? cordon_path_join(pl->session_dir, "tmp") : NULL;
+	cleanup_free char *shm = pl->session_dir ? cordon_path_join(pl->session_dir, "shm") : NULL;
+	if (pl->session_dir && (!tmp || !shm))
+		return -ENOMEM;
+	int r = op_add(pl, CORDON_OP_TMP, "/tmp", tmp, NULL, true);
+	if (r == 0)
+		r = op_add(pl, CORDON_OP_SHM, "/dev/shm", shm, NULL, true);
+	if (r == 0)
+		r = op_add(pl, CORDON_OP_DEV, "/dev", NULL, NULL, true);
+	if (r == 0)
+		r = op_add(pl, CORDON_OP_PROC, "/proc", NULL, NULL, true);
+	return r;
+}
+
+/* ---- the plan --------------------------------------------------------------------------- */
+
+/* $XDG_RUNTIME_DIR/cordon/sessions/NAME, else /tmp/cordon-UID/sessions/NAME. Only the path:
+ * the backend creates it (0700, and checks the owner of what exists). */
+static int session_dir(struct cordon_plan *pl, const char *name, uid_t uid)
+{
+	if (!name)
+		return 0;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int n = xdg && xdg[0] == '/'
+	                ? asprintf(&pl->session_dir, "%s/cordon/sessions/%s", xdg, name)
+	                : asprintf(&pl->session_dir, "/tmp/cordon-%u/sessions/%s", (unsigned)uid,
+	                           name);
+	if (n < 0) {
+		pl->session_dir = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void plan_decide(struct cordon_plan *pl)
+{
+	const struct cordon_host *h = pl->host;
+	bool ns = h->userns || h->is_root;
+	pl->use_userns = h->userns;
+	pl->use_netns = ns && pl->policy->network == CORDON_NETWORK_OFF;
+	pl->use_landlock = h->landlock_abi > 0;
+	pl->use_seccomp = h->seccomp_filter;
+	pl->clone_flags = 0;
+	if (h->userns)
+		pl->clone_flags |= CLONE_NEWUSER;
+	if (ns)
+		pl->clone_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	if (pl->use_netns)
+		pl->clone_flags |= CLONE_NEWNET;
+}
+
+static char *caller_home(void)
+{
+	const char *home = getenv("HOME");
+	return home && home[0] == '/' ? strdup(home) : NULL;
+}
+
+static int plan_fill(struct cordon_plan *pl, const struct cordon_policy *p, cordon_error *err)
+{
+	int r = session_dir(pl, p->session, pl->host->uid);
+	if (r == 0)
+		r = ops_files(pl, p);
+	if (r == 0)
+		r = ops_hide(pl, p);
+	if (r == 0)
+		r = ops_system(pl);
+	if (r < 0)
+		return cordon_err(err, r, "plan: out of memory");
+	plan_decide(pl);
+	r = cordon_plan_rules(pl, err);
+	if (r < 0)
+		return r;
+	/* Without a mount namespace none of the operations can be applied: say so by having none
+	 * (the rules say what that leaves unenforced). */
+	if (!(pl->host->userns || pl->host->is_root) || !pl->host->mount_api)
+		cordon_plan_drop_ops(pl);
+	return cordon_plan_refuse(pl, err);
+}
+
+int cordon_plan_build(const struct cordon_policy *p, const struct cordon_host *h,
+                      struct cordon_plan **out, cordon_error *err)
+{
+	*out = NULL;
+	if (!p->finalized)
+		return cordon_err(err, -EINVAL, "plan: the policy is not finalized");
+	struct cordon_plan *pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		return cordon_err(err, -ENOMEM, "plan: out of memory");
+	pl->policy = p;
+	pl->host = h;
+	pl->home = caller_home();
+	int r = plan_fill(pl, p, err);
+	if (r < 0) {
+		cordon_plan_free(pl);
+		return r;
+	}
+	*out = pl;
+	return 0;
+}
+
+void cordon_plan_drop_ops(struct cordon_plan *pl)
+{
+	for (size_t i = 0; i < pl->n_ops; i++) {
+		free(pl->ops[i].path);
+		free(pl->ops[i].source);
+		free(pl->ops[i].gitdir_of);
+	}
+	free(pl->ops);
+	pl->ops = NULL;
+	pl->n_ops = 0;
+}
+
+void cordon_plan_free(struct cordon_plan *plan)
+{
+	if (!plan)
+		return;
+	cordon_plan_drop_ops(plan);
+	for (size_t i = 0; i < plan->n_rules; i++) {
+		free(plan->rules[i].rule);
+		free(plan->rules[i].mechanism);
+		free(plan->rules[i].why);
+	}
+	free(plan->rules);
+	free(plan->home);
+	free(plan->session_dir);
+	free(plan);
+}
+
+/* ---- printing ------------------------------------------------------------------------------ */
+
+static void print_op(const struct cordon_op *op, FILE *out)
+{
+	switch (op->kind) {
+	case CORDON_OP_READONLY_ROOT:
+		fprintf(out, "  %-9s %s (everything read-only)\n", "read-only", op->path);
+		break;
+	case CORDON_OP_BIND_RW:
+		fprintf(out, "  %-9s %s\n", "bind-rw", op->path);
+		break;
+	case CORDON_OP_PROTECT:
+		fprintf(out, "  %-9s %s (%s%s%s)\n", "protect", op->path,
+		        op->is_dir ? "dir" : "file", op->gitdir_of ? ", gitdir of " : "",
+		        op->gitdir_of ? op->gitdir_of : "");
+		break;
+	case CORDON_OP_PROTECT_ABSENT:
+		if (op->gitdir_of)
+			fprintf(out, "  refuse-create %s (gitdir of %s)\n", op->path,
+			        op->gitdir_of);
+		else
+			fprintf(out, "  refuse-create %s\n", op->path);
+		break;
+	case CORDON_OP_HIDE:
+		fprintf(out, "  %-9s %s (%s)\n", "hide", op->path, op->is_dir ? "dir" : "file");
+		break;
+	case CORDON_OP_TMP:
+	case CORDON_OP_SHM:
+		fprintf(out, "  %-9s %s (%s%s)\n", op->kind == CORDON_OP_TMP ? "tmp" : "shm",
+		        op->path, op->source ? "session: " : "private tmpfs, fresh per run",
+		        op->source ? op->source : "");
+		break;
+	case CORDON_OP_DEV:
+		fprintf(out, "  %-9s %s (minimal: null zero full random urandom tty ptmx pts)\n",
+		        "dev", op->path);
+		break;
+	case CORDON_OP_PROC:
+		fprintf(out, "  %-9s %s (fresh, this PID namespace only)\n", "proc", op->path);
+		break;
+	default:
+		fprintf(out, "  op %d %s\n", (int)op->kind, op->path);
+		break;
+	}
+}
+
+static const char *state_name(enum cordon_enforcement s)
+{
+	switch (s) {
+	case CORDON_ENFORCED:
+		return "enforced";
+	case CORDON_DEGRADED:
+		return "degraded";
+	case CORDON_NOT_ENFORCED:
+		return "not enforced";
+	default:
+		return "?";
+	}
+}
+
+static void print_rule(const struct cordon_rule *r, FILE *out)
+{
+	fprintf(out, "  [%s] %s — %s", state_name(r->state), r->rule, r->mechanism);
+	if (r->why)
+		fprintf(out, " (%s%s)", r->why,
+		        r->required && r->state != CORDON_ENFORCED ? "; allowed by --best-effort"
+		                                                   : "");
+	fputc('\n', out);
+}
+
+static const char *profile_name(enum cordon_profile p)
+{
+	switch (p) {
+	case CORDON_PROFILE_READ_ONLY:
+		return "read-only";
+	case CORDON_PROFILE_FULL_ACCESS:
+		return "full-access";
+	case CORDON_PROFILE_WORKSPACE_WRITE:
+	default:
+		return "workspace-write";
+	}
+}
+
+static void print_header(const struct cordon_plan *pl, FILE *out)
+{
+	const struct cordon_policy *p = pl->policy;
+	fprintf(out, "cordon %s on Linux %s, uid %u%s\n", cordon_version(),
+	        pl->host->kernel[0] ? pl->host->kernel : "(unknown)", (unsigned)pl->host->uid,
+	        pl->host->is_root ? " (root)" : "");
+	fprintf(out, "policy: profile %s, network %s, workspace %s, session %s%s%s\n",
+	        profile_name(p->profile), p->network == CORDON_NETWORK_OFF ? "off" : "on",
+	        p->workspace ? p->workspace : "(none)", p->session ? p->session : "(fresh per run)",
+	        p->best_effort ? ", best-effort" : "", p->source_file ? ", from file" : "");
+	fprintf(out, "namespaces:%s%s%s%s%s%s%s\n", pl->clone_flags & CLONE_NEWUSER ? " user" : "",
+	        pl->clone_flags & CLONE_NEWNS ? " mount" : "",
+	        pl->clone_flags & CLONE_NEWPID ? " pid" : "",
+	        pl->clone_flags & CLONE_NEWIPC ? " ipc" : "",
+	        pl->clone_flags & CLONE_NEWUTS ? " uts" : "",
+	        pl->clone_flags & CLONE_NEWNET ? " net" : "", pl->clone_flags ? "" : " none");
+}
+
+int cordon_plan_print(const struct cordon_plan *plan, FILE *out)
+{
+	if (!plan || !out)
+		return -EINVAL;
+	print_header(plan, out);
+	fprintf(out, "operations:%s\n",
+	        plan->n_ops ? "" : " none (no mount namespace on this host)");
+	for (size_t i = 0; i < plan->n_ops; i++)
+		print_op(&plan->ops[i], out);
+	fputs("rules:\n", out);
+	for (size_t i = 0; i < plan->n_rules; i++)
+		print_rule(&plan->rules[i], out);
+	return ferror(out) ? -EIO : 0;
+}

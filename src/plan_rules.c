@@ -1,0 +1,499 @@
+/* The rules of a plan: one per policy rule, each with the kernel mechanism that enforces it on
+ * this host (from struct cordon_host) and its state. A required rule that is not fully
+ * enforced refuses the run unless the policy is best-effort: never silently weaker. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "envfilter.h"
+#include "plan.h"
+
+enum need {
+	NEED_NS = 1u << 0,    /* user (or, as root, plain) namespaces */
+	NEED_MOUNT = 1u << 1, /* a mount namespace built with the new mount API */
+	NEED_SECCOMP = 1u << 2,
+	NEED_NOTIFY = 1u << 3, /* seccomp user notification */
+};
+
+#define WHY_LEN 640
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, f);
+	int n = vasprintf(&s, f, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+static bool has_ns(const struct cordon_host *h)
+{
+	return h->userns || h->is_root;
+}
+
+static bool kernel_at_least(const struct cordon_host *h, unsigned major, unsigned minor)
+{
+	unsigned a = 0, b = 0;
+	if (sscanf(h->kernel, "%u.%u", &a, &b) < 2)
+		return false;
+	return a > major || (a == major && b >= minor);
+}
+
+/* The first mechanism in needs this host lacks, as one line naming cause and fix. */
+static bool missing(const struct cordon_host *h, unsigned needs, char *why)
+{
+	if ((needs & (NEED_NS | NEED_MOUNT)) && !has_ns(h)) {
+		snprintf(why, WHY_LEN, "%s",
+		         h->userns_why[0] ? h->userns_why
+		                          : "unprivileged user namespaces are not available here: "
+		                            "enable them (sysctl "
+		                            "kernel.unprivileged_userns_clone=1 or "
+		                            "kernel.apparmor_restrict_unprivileged_userns=0)");
+		return true;
+	}
+	if ((needs & NEED_MOUNT) && !h->mount_api) {
+		snprintf(why, WHY_LEN,
+		         "the mount API (open_tree, move_mount, mount_setattr) is missing on "
+		         "Linux %s: it needs Linux 5.12 or later",
+		         h->kernel);
+		return true;
+	}
+	if ((needs & NEED_SECCOMP) && !h->seccomp_filter) {
+		snprintf(why, WHY_LEN,
+		         "seccomp filters are not available on Linux %s: use a kernel with "
+		         "CONFIG_SECCOMP_FILTER",
+		         h->kernel);
+		return true;
+	}
+	if ((needs & NEED_NOTIFY) && !h->seccomp_notify) {
+		snprintf(why, WHY_LEN,
+		         "seccomp user notification (ADDFD, pidfd_getfd) is missing on "
+		         "Linux %s: it needs Linux 5.9 or later",
+		         h->kernel);
+		return true;
+	}
+	return false;
+}
+
+/* Append a rule. Takes ownership of text and mech (NULL means out of memory); copies why. */
+static int rule_add(struct cordon_plan *pl, const char *name, bool required,
+                    enum cordon_enforcement state, const char *why, char *text, char *mech)
+{
+	struct cordon_rule *rules = realloc(pl->rules, (pl->n_rules + 1) * sizeof(*rules));
+	if (!rules) {
+		free(text);
+		free(mech);
+		return -ENOMEM;
+	}
+	pl->rules = rules;
+	struct cordon_rule *r = &rules[pl->n_rules++];
+	*r = (struct cordon_rule){.rule = text,
+	                          .mechanism = mech,
+	                          .state = state,
+	                          .required = required,
+	                          .name = name};
+	r->why = why && state != CORDON_ENFORCED ? strdup(why) : NULL;
+	if (!text || !mech || (why && state != CORDON_ENFORCED && !r->why))
+		return -ENOMEM;
+	return 0;
+}
+
+/* A rule that needs the mechanisms in needs and nothing else. */
+static int rule_needs(struct cordon_plan *pl, const char *name, unsigned needs, char *text,
+                      char *mech)
+{
+	char why[WHY_LEN];
+	bool miss = missing(pl->host, needs, why);
+	return rule_add(pl, name, true, miss ? CORDON_NOT_ENFORCED : CORDON_ENFORCED,
+	                miss ? why : NULL, text, mech);
+}
+
+size_t cordon_plan_count(const struct cordon_plan *plan, enum cordon_op_kind kind)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < plan->n_ops; i++)
+		n += plan->ops[i].kind == kind;
+	return n;
+}
+
+/* ", "-joined paths of the ops of one kind; malloc'd ("" when none). */
+static char *join_ops(const struct cordon_plan *pl, enum cordon_op_kind kind, const char *tail)
+{
+	size_t len = strlen(tail) + 1;
+	for (size_t i = 0; i < pl->n_ops; i++)
+		if (pl->ops[i].kind == kind)
+			len += strlen(pl->ops[i].path) + 2;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (size_t i = 0; i < pl->n_ops; i++) {
+		if (pl->ops[i].kind != kind)
+			continue;
+		if (s[0])
+			strcat(s, ", ");
+		strcat(s, pl->ops[i].path);
+	}
+	if (s[0] && tail[0])
+		strcat(s, ", ");
+	strcat(s, tail);
+	return s;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+/* Landlock is defence in depth for files: the mount view holds without it, but kept
+ * descriptors and truncate(2) are only covered by it. */
+static enum cordon_enforcement files_landlock(const struct cordon_host *h, char *why)
+{
+	if (h->landlock_abi >= 3)
+		return CORDON_ENFORCED;
+	if (h->landlock_abi > 0)
+		snprintf(why, WHY_LEN,
+		         "Landlock ABI %d on Linux %s cannot refuse truncate through kept "
+		         "descriptors (ABI 3, Linux 6.2): upgrade the kernel",
+		         h->landlock_abi, h->kernel);
+	else
+		snprintf(why, WHY_LEN,
+		         "no Landlock on Linux %s (%s): kept directory descriptors are not "
+		         "confined; enable Landlock (lsm=landlock,...) or upgrade the kernel",
+		         h->kernel, h->landlock_why[0] ? h->landlock_why : "ABI 0");
+	return CORDON_DEGRADED;
+}
+
+static int rule_files(struct cordon_plan *pl)
+{
+	const struct cordon_policy *p = pl->policy;
+	const struct cordon_host *h = pl->host;
+	if (p->profile == CORDON_PROFILE_FULL_ACCESS)
+		return rule_add(pl, "files", false, CORDON_ENFORCED, NULL,
+		                fmt("writes anywhere the caller may (profile full-access)"),
+		                fmt("no file restriction requested"));
+	cleanup_free char *roots = join_ops(pl, CORDON_OP_BIND_RW, "/tmp, /dev/shm");
+	char *text = !roots ? NULL
+	             : p->profile == CORDON_PROFILE_READ_ONLY
+	                     ? fmt("read-only everywhere except the private /tmp and /dev/shm "
+	                           "(profile read-only)")
+	                     : fmt("writes only beneath %s", roots);
+	char why[WHY_LEN];
+	if (missing(h, NEED_NS | NEED_MOUNT, why))
+		return rule_add(pl, "files", true, CORDON_NOT_ENFORCED, why, text,
+		                fmt("mount namespace (/ read-only) unavailable"));
+	enum cordon_enforcement st = files_landlock(h, why);
+	char *mech = h->landlock_abi > 0 ? fmt("mount namespace (/ read-only) + Landlock ABI %d",
+	                                       h->landlock_abi)
+	                                 : fmt("mount namespace (/ read-only)");
+	return rule_add(pl, "files", true, st, why, text, mech);
+}
+
+static int rule_protect(struct cordon_plan *pl)
+{
+	if (pl->policy->profile != CORDON_PROFILE_WORKSPACE_WRITE)
+		return 0; /* nothing is writable, or nothing is restricted */
+	size_t absent = cordon_plan_count(pl, CORDON_OP_PROTECT_ABSENT);
+	char *text =
+	        fmt("read-only in every writable root: .git (and its gitdir), .cordon, .codex, "
+	            ".agents%s (%zu existing, %zu absent)",
+	            pl->policy->protect.n ? ", and each --protect path" : "",
+	            cordon_plan_count(pl, CORDON_OP_PROTECT), absent);
+	char *mech =
+	        fmt("read-only bind mounts (unlink/rename of a mount point fails)%s",
+	            absent ? "; creation of absent ones refused by seccomp user notification" : "");
+	return rule_needs(pl, "protected paths", NEED_MOUNT | (absent ? NEED_NOTIFY : 0), text,
+	                  mech);
+}
+
+static int rule_deny_read(struct cordon_plan *pl)
+{
+	size_t n = cordon_plan_count(pl, CORDON_OP_HIDE);
+	size_t listed = pl->policy->deny_read.n;
+	if (n == 0)
+		return rule_add(
+		        pl, "deny-read", true, CORDON_ENFORCED, NULL,
+		        fmt("nothing to hide: none of the %zu deny-read paths exists", listed),
+		        fmt("none needed"));
+	cleanup_free char *hidden = join_ops(pl, CORDON_OP_HIDE, "");
+	char *text = hidden ? fmt("hidden: %s (%zu of %zu listed exist)", hidden, n, listed) : NULL;
+	return rule_needs(pl, "deny-read", NEED_MOUNT, text,
+	                  fmt("an empty read-only tmpfs or file mounted over each"));
+}
+
+/* ---- network ------------------------------------------------------------------------------ */
+
+static int rule_network(struct cordon_plan *pl)
+{
+	if (pl->policy->network == CORDON_NETWORK_ON)
+		return rule_add(pl, "network", false, CORDON_ENFORCED, NULL,
+		                fmt("the host network is reachable (network on)"),
+		                fmt("none requested"));
+	return rule_needs(
+	        pl, "network", NEED_NS | NEED_SECCOMP,
+	        fmt("no network: only a private loopback; no raw, packet, vsock or host netlink"),
+	        fmt("network namespace + seccomp (non-UNIX socket families, "
+	            "io_uring and the 32-bit syscall entry refused)"));
+}
+
+static int rule_unix_sockets(struct cordon_plan *pl)
+{
+	const struct cordon_host *h = pl->host;
+	if (pl->policy->network == CORDON_NETWORK_OFF)
+		return rule_needs(
+		        pl, "unix sockets", NEED_NS | NEED_SECCOMP | NEED_NOTIFY,
+		        fmt("UNIX sockets outside the sandbox unreachable: pathname ones outside "
+		            "the writable roots and /tmp, every abstract one"),
+		        fmt("seccomp user notification on connect (the supervisor resolves the "
+		            "path in the sandbox's root and connects) + network namespace "
+		            "(abstract names are per network namespace)"));
+	char *text = fmt("abstract UNIX sockets outside the sandbox unreachable");
+	if (h->landlock_abi >= 6)
+		return rule_add(
+		        pl, "unix sockets", true, CORDON_ENFORCED, NULL, text,
+		        fmt("Landlock ABI %d scope (abstract UNIX sockets)", h->landlock_abi));
+	char why[WHY_LEN];
+	snprintf(why, WHY_LEN,
+	         "Landlock ABI %d on Linux %s has no abstract-socket scoping (ABI 6, "
+	         "Linux 6.12): upgrade the kernel or use --network off",
+	         h->landlock_abi, h->kernel);
+	return rule_add(pl, "unix sockets", true, CORDON_NOT_ENFORCED, why, text,
+	                fmt("Landlock scoping unavailable"));
+}
+
+/* ---- processes -------------------------------------------------------------------------- */
+
+static int rule_processes(struct cordon_plan *pl)
+{
+	const struct cordon_host *h = pl->host;
+	char *text = fmt("sees and signals only its own tree: no kill, ptrace, process_vm_readv, "
+	                 "pidfd_getfd, prlimit or /proc of anything outside");
+	char why[WHY_LEN];
+	if (missing(h, NEED_NS | NEED_MOUNT, why))
+		return rule_add(pl, "processes", true, CORDON_NOT_ENFORCED, why, text,
+		                fmt("PID namespace unavailable"));
+	if (h->landlock_abi >= 6)
+		return rule_add(
+		        pl, "processes", true, CORDON_ENFORCED, NULL, text,
+		        fmt("PID namespace + fresh /proc + user namespace + Landlock ABI %d "
+		            "signal scope",
+		            h->landlock_abi));
+	snprintf(why, WHY_LEN,
+	         "Landlock ABI %d on Linux %s has no signal scoping (ABI 6, Linux "
+	         "6.12): signals are confined by the PID namespace alone; upgrade the kernel",
+	         h->landlock_abi, h->kernel);
+	return rule_add(pl, "processes", true, CORDON_DEGRADED, why, text,
+	                fmt("PID namespace + fresh /proc + user namespace"));
+}
+
+static int rule_terminal(struct cordon_plan *pl)
+{
+	return rule_add(pl, "terminal", true, CORDON_ENFORCED, NULL,
+	                fmt("no controlling terminal: TIOCSTI cannot inject input"),
+	                fmt("setsid before exec"));
+}
+
+static int rule_ipc_uts(struct cordon_plan *pl)
+{
+	return rule_needs(pl, "ipc", NEED_NS,
+	                  fmt("private System V IPC, POSIX message queues and hostname"),
+	                  fmt("IPC and UTS namespaces"));
+}
+
+static int rule_tmp(struct cordon_plan *pl)
+{
+	if (pl->session_dir)
+		return rule_needs(pl, "session", NEED_MOUNT,
+		                  fmt("/tmp and /dev/shm shared only by runs of session %s",
+		                      pl->policy->session),
+		                  fmt("bind mounts of %s/tmp and %s/shm (0700)", pl->session_dir,
+		                      pl->session_dir));
+	return rule_needs(pl, "session", NEED_MOUNT,
+	                  fmt("a private /tmp and /dev/shm, fresh for this run"),
+	                  fmt("tmpfs mounts in the mount namespace"));
+}
+
+/* ---- limits ------------------------------------------------------------------------------ */
+
+static char *size_str(uint64_t v)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+	while (u < 3 && v >= 1024 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	return u < 0 ? fmt("%llu bytes", (unsigned long long)v)
+	             : fmt("%llu%c", (unsigned long long)v, units[u]);
+}
+
+static int rule_timeout(struct cordon_plan *pl)
+{
+	uint64_t ms = pl->policy->limits.timeout_ms;
+	char *text = fmt("the whole tree ends after %.10gs (exit 124)", (double)ms / 1000.0);
+	if (has_ns(pl->host))
+		return rule_add(pl, "timeout", false, CORDON_ENFORCED, NULL, text,
+		                fmt("supervisor timer, then SIGKILL of the PID namespace's init"));
+	return rule_add(
+	        pl, "timeout", false, CORDON_DEGRADED,
+	        "without a PID namespace, a descendant that leaves the process group survives",
+	        text, fmt("supervisor timer, then SIGKILL of the process group"));
+}
+
+static int rule_memory(struct cordon_plan *pl)
+{
+	const struct cordon_host *h = pl->host;
+	cleanup_free char *size = size_str(pl->policy->limits.memory);
+	char *text = size ? fmt("memory at most %s", size) : NULL;
+	if (h->cgroup == CORDON_CGROUP_V2)
+		return rule_add(
+		        pl, "memory", false, CORDON_ENFORCED, NULL, text,
+		        fmt("cgroup v2 memory.max for the whole tree (under %s)", h->cgroup_dir));
+	if (h->cgroup == CORDON_CGROUP_V1)
+		return rule_add(pl, "memory", false, CORDON_ENFORCED, NULL, text,
+		                fmt("cgroup v1 memory.limit_in_bytes for the whole tree (under %s)",
+		                    h->cgroup_dir));
+	char why[WHY_LEN];
+	snprintf(why, WHY_LEN, "RLIMIT_AS only: %s",
+	         h->cgroup_why[0] ? h->cgroup_why
+	                          : "no delegated cgroup v2 subtree and not root on a cgroup v1 "
+	                            "host; the limit is "
+	                            "per process, not for the tree");
+	return rule_add(pl, "memory", false, CORDON_DEGRADED, why, text,
+	                fmt("RLIMIT_AS per process"));
+}
+
+static int rule_pids(struct cordon_plan *pl)
+{
+	const struct cordon_host *h = pl->host;
+	char *text = fmt("at most %llu processes", (unsigned long long)pl->policy->limits.pids);
+	if (h->cgroup == CORDON_CGROUP_V2 ||
+	    (h->cgroup == CORDON_CGROUP_V1 && h->cgroup_pids_dir[0]))
+		return rule_add(
+		        pl, "pids", false, CORDON_ENFORCED, NULL, text,
+		        fmt("cgroup %s pids.max", h->cgroup == CORDON_CGROUP_V2 ? "v2" : "v1"));
+	/* Since 5.14 RLIMIT_NPROC is counted per user namespace (ucounts): a fork bomb in the
+	 * fresh namespace cannot exhaust the user's processes elsewhere. */
+	if (h->userns && kernel_at_least(h, 5, 14))
+		return rule_add(pl, "pids", false, CORDON_ENFORCED, NULL, text,
+		                fmt("RLIMIT_NPROC in the fresh user namespace (counted per user "
+		                    "namespace)"));
+	return rule_add(
+	        pl, "pids", false, CORDON_DEGRADED,
+	        "RLIMIT_NPROC counts every process of the uid here (no cgroup, no per-namespace "
+	        "count before Linux 5.14)",
+	        text, fmt("RLIMIT_NPROC"));
+}
+
+static int rule_rlimit(struct cordon_plan *pl, const char *name, uint64_t v, const char *what,
+                       const char *rlimit)
+{
+	if (!v)
+		return 0;
+	cleanup_free char *size = strcmp(name, "file-size") == 0 ? size_str(v) : NULL;
+	char *text = size ? fmt("%s at most %s", what, size)
+	                  : fmt("%s at most %llu", what, (unsigned long long)v);
+	return rule_add(pl, name, false, CORDON_ENFORCED, NULL, text, fmt("%s", rlimit));
+}
+
+static int rule_limits(struct cordon_plan *pl)
+{
+	const struct cordon_limits *l = &pl->policy->limits;
+	int r = 0;
+	if (l->timeout_ms)
+		r = rule_timeout(pl);
+	if (r == 0 && l->memory)
+		r = rule_memory(pl);
+	if (r == 0 && l->pids)
+		r = rule_pids(pl);
+	if (r == 0)
+		r = rule_rlimit(pl, "cpu", l->cpu, "CPU seconds", "RLIMIT_CPU");
+	if (r == 0)
+		r = rule_rlimit(pl, "file-size", l->file_size, "file size", "RLIMIT_FSIZE");
+	if (r == 0)
+		r = rule_rlimit(pl, "open-files", l->open_files, "open descriptors",
+		                "RLIMIT_NOFILE");
+	return r;
+}
+
+/* ---- environment, privileges, descriptors ---------------------------------------------- */
+
+static int rule_env(struct cordon_plan *pl)
+{
+	const struct cordon_strv *keep = &pl->policy->env_keep;
+	size_t len = 1;
+	for (size_t i = 0; i < keep->n; i++)
+		len += strlen(keep->v[i]) + 1;
+	cleanup_free char *kept = calloc(1, len);
+	if (!kept)
+		return -ENOMEM;
+	for (size_t i = 0; i < keep->n; i++) {
+		strcat(kept, i ? " " : "");
+		strcat(kept, keep->v[i]);
+	}
+	return rule_add(pl, "environment", false, CORDON_ENFORCED, NULL,
+	                fmt("variables named like secrets (%s, any case) dropped%s%s; "
+	                    "CORDON_SANDBOX=1 set",
+	                    CORDON_ENV_SECRET_PATTERN, keep->n ? " except " : "", kept),
+	                fmt("environment filter before exec (PCRE2)"));
+}
+
+static int rule_privileges(struct cordon_plan *pl)
+{
+	return rule_add(
+	        pl, "privileges", true, CORDON_ENFORCED, NULL,
+	        fmt("setuid and file capabilities give no privilege; no capabilities outside "
+	            "its namespaces"),
+	        fmt("PR_SET_NO_NEW_PRIVS%s", pl->host->userns ? " + user namespace" : ""));
+}
+
+static int rule_descriptors(struct cordon_plan *pl)
+{
+	const struct cordon_policy *p = pl->policy;
+	char list[256] = "";
+	for (size_t i = 0, o = 0; i < p->n_keep_fds && o < sizeof(list) - 16; i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%d", i ? " " : "",
+		                      p->keep_fds[i]);
+	char *text = fmt("descriptors above 2 closed%s%s", p->n_keep_fds ? " except " : "", list);
+	bool confined = pl->host->landlock_abi > 0;
+	if (!p->n_keep_fds || p->profile == CORDON_PROFILE_FULL_ACCESS || confined)
+		return rule_add(
+		        pl, "descriptors", true, CORDON_ENFORCED, NULL, text,
+		        fmt("close_range before exec%s",
+		            p->n_keep_fds && confined ? "; kept ones confined by Landlock" : ""));
+	return rule_add(
+	        pl, "descriptors", true, CORDON_DEGRADED,
+	        "without Landlock a kept directory descriptor outside the writable roots can "
+	        "be written through",
+	        text, fmt("close_range before exec"));
+}
+
+/* ---- all rules, and the decision ------------------------------------------------------- */
+
+int cordon_plan_rules(struct cordon_plan *pl, cordon_error *err)
+{
+	static int (*const rules[])(struct cordon_plan *) = {
+	        rule_files,     rule_protect,    rule_deny_read,   rule_network, rule_unix_sockets,
+	        rule_processes, rule_terminal,   rule_ipc_uts,     rule_tmp,     rule_limits,
+	        rule_env,       rule_privileges, rule_descriptors,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+		int r = rules[i](pl);
+		if (r < 0)
+			return cordon_err(err, r, "plan: out of memory");
+	}
+	return 0;
+}
+
+int cordon_plan_refuse(const struct cordon_plan *pl, cordon_error *err)
+{
+	if (pl->policy->best_effort)
+		return 0;
+	for (size_t i = 0; i < pl->n_rules; i++) {
+		const struct cordon_rule *r = &pl->rules[i];
+		if (r->required && r->state != CORDON_ENFORCED)
+			return cordon_err(
+			        err, -ENOTSUP, "%s: %s; or pass --best-effort to run without it",
+			        r->name, r->why ? r->why : "not enforceable on this host");
+	}
+	return 0;
+}

@@ -1,0 +1,369 @@
+/* The sandbox's init. It runs as pid 1 of the new PID namespace, builds the confinement on
+ * itself (mounts, limits, privilege drop, Landlock, seccomp) so the command inherits all of it,
+ * forks the command, forwards the supervisor's signals to it, reaps orphans, and reports the
+ * command's status. When it exits, the kernel kills whatever is left in the namespace. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "landlock.h"
+#include "limit.h"
+#include "mount.h"
+#include "proc.h"
+#include "sys.h"
+
+/* ---- messages ---------------------------------------------------------------------------- */
+
+int cordon_msg_send(int sock, const struct cordon_msg *m, int fd)
+{
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	ssize_t n;
+	while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return n < 0 ? -errno : 0;
+}
+
+int cordon_msg_recv(int sock, struct cordon_msg *m, int *fd)
+{
+	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.buf,
+	                    .msg_controllen = sizeof(u.buf)};
+	*fd = -1;
+	ssize_t n;
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return -errno;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if (n != (ssize_t)sizeof(*m))
+		return -EPIPE;
+	m->text[sizeof(m->text) - 1] = '\0';
+	return 0;
+}
+
+static void init_send(int sock, int type, int value, const char *text, int fd)
+{
+	struct cordon_msg m = {.type = type, .value = value};
+	if (text)
+		snprintf(m.text, sizeof(m.text), "%s", text);
+	cordon_msg_send(sock, &m, fd);
+}
+
+/* ---- setup steps, in order --------------------------------------------------------------- */
+
+/* Die with the supervisor; and if it already died before we asked, go now. */
+static int init_bind_to_parent(const struct cordon_init *in, cordon_error *err)
+{
+	close(in->peer_sock);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return cordon_err(err, -errno, "init: PR_SET_PDEATHSIG: %s", strerror(errno));
+	struct pollfd p = {.fd = in->sock, .events = 0};
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+		_exit(1);
+	return 0;
+}
+
+static int init_write_file(const char *path, const char *data, cordon_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cordon_err(err, -errno, "userns: cannot open %s: %s", path, strerror(errno));
+	ssize_t n = write(fd, data, strlen(data));
+	int e = errno;
+	close(fd);
+	return n < 0 ? cordon_err(err, -e, "userns: cannot write %s: %s", path, strerror(e)) : 0;
+}
+
+/* Map the caller's own uid and gid, nothing else: inside, the command is who it was. */
+static int init_map_ids(const struct cordon_host *h, cordon_error *err)
+{
+	char uid_map[64], gid_map[64];
+	snprintf(uid_map, sizeof(uid_map), "%u %u 1\n", (unsigned)h->uid, (unsigned)h->uid);
+	snprintf(gid_map, sizeof(gid_map), "%u %u 1\n", (unsigned)h->gid, (unsigned)h->gid);
+	int r = init_write_file("/proc/self/setgroups", "deny", err);
+	if (r == 0)
+		r = init_write_file("/proc/self/uid_map", uid_map, err);
+	if (r == 0)
+		r = init_write_file("/proc/self/gid_map", gid_map, err);
+	return r;
+}
+
+/* A new network namespace has only a loopback, and it starts down. */
+static int init_loopback_up(cordon_error *err)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cordon_err(err, -errno, "network: socket: %s", strerror(errno));
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	int r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (r == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	int e = errno;
+	close(fd);
+	return r < 0 ? cordon_err(err, -e, "network: cannot bring lo up: %s", strerror(e)) : 0;
+}
+
+static int init_wait_go(const struct cordon_init *in, cordon_error *err)
+{
+	struct cordon_msg m;
+	int fd = -1;
+	int r = cordon_msg_recv(in->sock, &m, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0 || m.type != CORDON_MSG_GO)
+		return cordon_err(err, r < 0 ? r : -EPROTO,
+		                  "init: the supervisor did not release us");
+	return 0;
+}
+
+static int init_cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Close every descriptor above 2 except the status socket and --keep-fd ones, which are made
+ * inheritable. One close_range per gap: cost independent of how many are open. */
+static int init_close_fds(const struct cordon_init *in, cordon_error *err)
+{
+	const struct cordon_policy *p = in->plan->policy;
+	size_t n = p ? p->n_keep_fds : 0;
+	int *keep = malloc((n + 1) * sizeof(int));
+	if (!keep)
+		return cordon_err(err, -ENOMEM, "init: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		keep[i] = p->keep_fds[i];
+		int fl = fcntl(keep[i], F_GETFD);
+		if (fl >= 0)
+			fcntl(keep[i], F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	keep[n++] = in->sock;
+	qsort(keep, n, sizeof(int), init_cmp_int);
+	unsigned next = 3;
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 3 || (unsigned)keep[i] < next)
+			continue;
+		if ((unsigned)keep[i] > next)
+			cordon_sys_close_range(next, (unsigned)keep[i] - 1, 0);
+		next = (unsigned)keep[i] + 1;
+	}
+	cordon_sys_close_range(next, ~0U, 0);
+	free(keep);
+	return 0;
+}
+
+/* No capability survives, none can come back through exec (securebits, locked), and setuid
+ * binaries grant nothing (no_new_privs). */
+static int init_drop_privileges(const struct cordon_init *in, cordon_error *err)
+{
+	int r = init_close_fds(in, err);
+	if (r < 0)
+		return r;
+	/* Up to the first cap this kernel does not know (EINVAL); EPERM means we hold no
+	 * CAP_SETPCAP (no user namespace): then there is nothing we could drop. */
+	for (unsigned long cap = 0; cap < 64 && prctl(PR_CAPBSET_DROP, cap) == 0; cap++)
+		;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+	                     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+	                     SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED | SECBIT_KEEP_CAPS_LOCKED;
+	if (prctl(PR_SET_SECUREBITS, bits) < 0 && in->in_userns)
+		return cordon_err(err, -errno, "init: cannot set securebits: %s", strerror(errno));
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return cordon_err(err, -errno, "init: cannot drop capabilities: %s",
+		                  strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return cordon_err(err, -errno, "init: cannot set no_new_privs: %s",
+		                  strerror(errno));
+	return 0;
+}
+
+static int init_namespaces(const struct cordon_init *in, cordon_error *err)
+{
+	int r = 0;
+	if (in->clone_flags & CLONE_NEWUSER)
+		r = init_map_ids(in->plan->host, err);
+	if (r == 0 && (in->clone_flags & CLONE_NEWNS))
+		r = cordon_mount_apply(in->plan, err);
+	if (r == 0 && (in->clone_flags & CLONE_NEWNET))
+		r = init_loopback_up(err);
+	if (r < 0)
+		return r;
+	/* No controlling terminal: nothing for TIOCSTI to inject into. */
+	setsid();
+	if ((in->clone_flags & CLONE_NEWUTS) && sethostname("cordon", 6) < 0)
+		return cordon_err(err, -errno, "uts: sethostname: %s", strerror(errno));
+	if (!(in->clone_flags & CLONE_NEWPID))
+		prctl(PR_SET_CHILD_SUBREAPER, 1); /* best effort: orphans at least come to us */
+	return 0;
+}
+
+/* Everything up to the point where the command may run. *listener gets the seccomp
+ * supervisor's descriptor, or -1. */
+static int init_setup(const struct cordon_init *in, int *listener, struct cordon_rlimits *rlimits,
+                      cordon_error *err)
+{
+	*listener = -1;
+	int r = init_bind_to_parent(in, err);
+	if (r == 0)
+		r = init_namespaces(in, err);
+	if (r == 0 && in->wait_go)
+		r = init_wait_go(in, err);
+	if (r == 0)
+		r = cordon_limits_prepare(in->plan, in->cgroup_active, rlimits, err);
+	if (r == 0)
+		r = init_drop_privileges(in, err);
+	if (r == 0 && in->use_landlock)
+		r = cordon_landlock_apply(in->plan, in->plan->host->landlock_abi, err);
+	if (r == 0 && in->sc)
+		r = cordon_seccomp_load(in->sc, listener, err);
+	return r;
+}
+
+/* ---- the command ------------------------------------------------------------------------- */
+
+/* The command's side of vfork: only syscalls and stack memory until execve. */
+static _Noreturn void init_exec_command(const struct cordon_init *in,
+                                        const struct cordon_rlimits *rlimits,
+                                        volatile int *exec_errno)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (!in->cwd || chdir(in->cwd) < 0) {
+		const char *ws = in->plan->policy ? in->plan->policy->workspace : NULL;
+		if (!ws || chdir(ws) < 0)
+			(void)chdir("/");
+	}
+	cordon_limits_set(rlimits);
+	execvpe(in->argv[0], in->argv, in->envp);
+	int e = errno;
+	dprintf(2, "cordon: %s: %s\n", in->argv[0], strerror(e));
+	*exec_errno = e;
+	_exit(e == ENOENT ? CORDON_EXIT_NOTFOUND : CORDON_EXIT_NOEXEC);
+}
+
+/* vfork: no copy of the init's page tables, and when it returns the command has either been
+ * exec'd or has failed to, with the errno left in our (shared) memory. */
+static pid_t init_fork_command(const struct cordon_init *in, const struct cordon_rlimits *rlimits,
+                               int *exec_errno)
+{
+	volatile int e = 0;
+	pid_t pid = vfork();
+	if (pid == 0)
+		init_exec_command(in, rlimits, &e);
+	*exec_errno = pid < 0 ? errno : e;
+	return pid;
+}
+
+/* The signals pid 1 handles. The supervisor blocked them before clone, so none is lost
+ * before this point; a blocked signal also counts as handled for pid 1, so the supervisor's
+ * TERM from outside the namespace is delivered rather than ignored. */
+static int init_signalfd(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+/* Forward signals, reap everything; return the command's wait status once it ends. */
+static int init_supervise(int sigfd, pid_t command)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = read(sigfd, &si, sizeof(si));
+		if (n != (ssize_t)sizeof(si)) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			kill(command, (int)si.ssi_signo);
+			continue;
+		}
+		int status;
+		pid_t p;
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+			if (p == command)
+				return status;
+	}
+}
+
+_Noreturn void cordon_init_run(const struct cordon_init *in)
+{
+	cordon_error err = {0};
+	int listener = -1;
+	struct cordon_rlimits rlimits = {0};
+	if (init_setup(in, &listener, &rlimits, &err) < 0) {
+		init_send(in->sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
+		_exit(1);
+	}
+	init_send(in->sock, CORDON_MSG_READY, 0, NULL, listener);
+	if (listener >= 0) {
+		close(listener);
+		/* The supervisor opens our /proc/PID/root for its notifications: that needs us
+		 * dumpable until it says it is done. */
+		if (init_wait_go(in, &err) < 0)
+			_exit(1);
+	}
+	/* Not dumpable from here on: the command (same uid, no capabilities) cannot ptrace or
+	 * process_vm_readv its init, nor open its /proc/PID files. */
+	prctl(PR_SET_DUMPABLE, 0);
+	int sigfd = init_signalfd();
+	int exec_errno = 0;
+	pid_t command = init_fork_command(in, &rlimits, &exec_errno);
+	init_send(in->sock, CORDON_MSG_EXEC, exec_errno, NULL, -1);
+	int status = command > 0 && sigfd >= 0 ? init_supervise(sigfd, command) : -1;
+	init_send(in->sock, CORDON_MSG_EXIT, status, NULL, -1);
+	if (!(in->clone_flags & CLONE_NEWPID))
+		kill(0, SIGKILL); /* best effort without a PID namespace: our process group */
+	_exit(0);
+}

@@ -1,0 +1,243 @@
+/* Helpers with no side effects beyond memory: string vectors, errors, lexical path work and
+ * number parsing. Nothing here touches the file system or the process state. */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+#ifndef CORDON_VERSION
+#define CORDON_VERSION "0.0.0"
+#endif
+
+const char *cordon_version(void)
+{
+	return CORDON_VERSION;
+}
+
+/* ---- string vector ---------------------------------------------------------------------- */
+
+int cordon_strv_push(struct cordon_strv *s, const char *str)
+{
+	char *copy = strdup(str);
+	if (!copy)
+		return -ENOMEM;
+	char **nv = realloc(s->v, (s->n + 2) * sizeof(*nv));
+	if (!nv) {
+		free(copy);
+		return -ENOMEM;
+	}
+	nv[s->n++] = copy;
+	nv[s->n] = NULL;
+	s->v = nv;
+	return 0;
+}
+
+void cordon_strv_clear(struct cordon_strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+bool cordon_strv_contains(const struct cordon_strv *s, const char *str)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], str) == 0)
+			return true;
+	return false;
+}
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+int cordon_err(cordon_error *err, int code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+		/* A user sees one line: a path or value with a newline in it must not split it. */
+		for (char *c = err->msg; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
+		err->code = code;
+	}
+	return code;
+}
+
+/* ---- paths ------------------------------------------------------------------------------ */
+
+char *cordon_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	while (la > 0 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	char *out = NULL;
+	if (asprintf(&out, "%.*s/%s", (int)la, a, b) < 0)
+		return NULL;
+	return out;
+}
+
+/* Drop the last component of the normalised prefix out[0..*len). */
+static void path_pop(char *out, size_t *len)
+{
+	while (*len > 0 && out[*len - 1] != '/')
+		(*len)--;
+	if (*len > 0)
+		(*len)--; /* the slash before it */
+}
+
+char *cordon_path_normalize(const char *path)
+{
+	if (!path || path[0] != '/') {
+		errno = EINVAL;
+		return NULL;
+	}
+	char *out = malloc(strlen(path) + 2);
+	if (!out)
+		return NULL;
+	size_t len = 0;
+	const char *p = path;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			path_pop(out, &len);
+		} else {
+			out[len++] = '/';
+			memcpy(out + len, p, n);
+			len += n;
+		}
+		p = end;
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	return out;
+}
+
+bool cordon_path_is_beneath(const char *path, const char *dir)
+{
+	size_t ld = strlen(dir);
+	while (ld > 0 && dir[ld - 1] == '/')
+		ld--;
+	if (ld == 0) /* dir is "/" */
+		return path[0] == '/';
+	return strncmp(path, dir, ld) == 0 && (path[ld] == '\0' || path[ld] == '/');
+}
+
+/* ---- numbers ---------------------------------------------------------------------------- */
+
+/* Leading decimal digits of s into *out; returns the first non-digit, or NULL when there are
+ * no digits or the number overflows. */
+static const char *parse_digits(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return NULL;
+		v = v * 10 + d;
+	}
+	if (p == s)
+		return NULL;
+	*out = v;
+	return p;
+}
+
+int cordon_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v;
+	const char *end = s ? parse_digits(s, &v) : NULL;
+	if (!end || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int size_shift(char unit)
+{
+	switch (unit) {
+	case 'k':
+	case 'K':
+		return 10;
+	case 'm':
+	case 'M':
+		return 20;
+	case 'g':
+	case 'G':
+		return 30;
+	case 't':
+	case 'T':
+		return 40;
+	default:
+		return -1;
+	}
+}
+
+int cordon_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v;
+	const char *end = s ? parse_digits(s, &v) : NULL;
+	if (!end)
+		return -EINVAL;
+	int shift = 0;
+	if (*end) {
+		shift = size_shift(*end);
+		end++;
+		if (shift < 0)
+			return -EINVAL;
+		if (*end == 'i' && end[1] == 'B') /* 64KiB */
+			end += 2;
+		else if (*end == 'B' || *end == 'b') /* 64KB, 64kb */
+			end++;
+		if (*end)
+			return -EINVAL;
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+int cordon_parse_duration_ms(const char *s, uint64_t *out_ms)
+{
+	uint64_t sec;
+	const char *end = s ? parse_digits(s, &sec) : NULL;
+	if (!end)
+		return -EINVAL;
+	/* A century is more than any timeout; the bound keeps the ms arithmetic exact. */
+	if (sec > 100ull * 365 * 24 * 3600)
+		return -EINVAL;
+	uint64_t ms = sec * 1000, frac = 0, scale = 100;
+	bool partial = false;
+	if (*end == '.') {
+		const char *f = ++end;
+		for (; *end >= '0' && *end <= '9'; end++) {
+			if (scale > 0) {
+				frac += (uint64_t)(*end - '0') * scale;
+				scale /= 10;
+			} else if (*end != '0') {
+				partial = true;
+			}
+		}
+		if (end == f)
+			return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	/* A fraction finer than a millisecond rounds up, so "0.0001" is not "no timeout". */
+	*out_ms = ms + frac + (partial ? 1 : 0);
+	return 0;
+}

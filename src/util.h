@@ -1,0 +1,87 @@
+/* Helpers with no side effects beyond memory: cleanup attributes, string vectors, errors.
+ * Every pointer starts NULL, every fd starts -1, and the cleanup helpers accept both. */
+#ifndef CORDON_UTIL_H
+#define CORDON_UTIL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cordon.h"
+
+#define CORDON_HIDDEN __attribute__((visibility("hidden")))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- cleanup ---------------------------------------------------------------------------- */
+
+static inline void cordon_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void cordon_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+#define cleanup_free __attribute__((cleanup(cordon_freep)))
+#define cleanup_close __attribute__((cleanup(cordon_closep)))
+
+/* Hand ownership out of a cleanup variable. */
+static inline void *cordon_steal_ptr(void *pp)
+{
+	void **p = pp;
+	void *v = *p;
+	*p = NULL;
+	return v;
+}
+static inline int cordon_steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
+#define steal_ptr(pp) cordon_steal_ptr(pp)
+#define steal_fd(fdp) cordon_steal_fd(fdp)
+
+/* ---- string vector ---------------------------------------------------------------------- */
+
+struct cordon_strv {
+	char **v; /* NULL-terminated when n > 0 */
+	size_t n;
+};
+
+CORDON_HIDDEN int cordon_strv_push(struct cordon_strv *s, const char *str); /* copies; 0/-ENOMEM */
+CORDON_HIDDEN void cordon_strv_clear(struct cordon_strv *s);
+CORDON_HIDDEN bool cordon_strv_contains(const struct cordon_strv *s, const char *str);
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+/* Fill err (if not NULL) and return code (a negative errno). The message is one line. */
+CORDON_HIDDEN int cordon_err(cordon_error *err, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* ---- paths (pure string work; nothing here touches the file system) --------------------- */
+
+/* Join a and b with one '/'; malloc'd or NULL. */
+CORDON_HIDDEN char *cordon_path_join(const char *a, const char *b);
+/* Lexically normalise an absolute path: collapse //, remove . and resolve .. textually. */
+CORDON_HIDDEN char *cordon_path_normalize(const char *path);
+/* true when path equals dir or lies beneath it (both normalised, absolute). */
+CORDON_HIDDEN bool cordon_path_is_beneath(const char *path, const char *dir);
+
+/* ---- numbers ---------------------------------------------------------------------------- */
+
+/* "512", "64K", "100M", "2G" (powers of 1024) -> bytes. -EINVAL on junk or overflow. */
+CORDON_HIDDEN int cordon_parse_size(const char *s, uint64_t *out);
+/* A non-negative integer, or seconds with an optional fraction ("1.5") for durations. */
+CORDON_HIDDEN int cordon_parse_u64(const char *s, uint64_t *out);
+CORDON_HIDDEN int cordon_parse_duration_ms(const char *s, uint64_t *out_ms);
+
+#endif

@@ -1,0 +1,241 @@
+/* Integration: the network under `cordon run`. A loopback listener opened by the test on the
+ * host is the oracle: with the network off it must see nothing, with it on the connection. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <cmocka.h>
+
+#include "run_util.h"
+
+/* Inside the sandbox: try TCP to 127.0.0.1:port and a UDP datagram to it. 0 when TCP got
+ * through. */
+static int helper_connect(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)port),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		printf("tcp socket: %s\n", strerror(errno));
+		return 1;
+	}
+	int r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	printf("tcp connect: %s\n", r == 0 ? "connected" : strerror(errno));
+	close(fd);
+	int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (u >= 0) {
+		ssize_t n = sendto(u, "x", 1, 0, (struct sockaddr *)&a, sizeof(a));
+		printf("udp send: %s\n", n == 1 ? "sent" : strerror(errno));
+		close(u);
+	}
+	return r == 0 ? 0 : 1;
+}
+
+/* Inside the sandbox: is the (private) loopback up? Asked through an AF_UNIX socket, which
+ * the seccomp filter allows whatever the network setting; the answer is the socket's own
+ * network namespace, the sandbox's. */
+static int helper_lo_up(void)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		printf("lo: %s\n", strerror(errno));
+		return 2;
+	}
+	printf("lo: %s\n", (ifr.ifr_flags & IFF_UP) ? "up" : "down");
+	return (ifr.ifr_flags & IFF_UP) ? 0 : 1;
+}
+
+/* An abstract UNIX socket address "\0name". */
+static socklen_t abstract_addr(struct sockaddr_un *sa, const char *name)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	size_t n = strlen(name);
+	memcpy(sa->sun_path + 1, name, n);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* Inside the sandbox: connect to the host's abstract socket name. 0 when it got through. */
+static int helper_abstract(const char *name)
+{
+	struct sockaddr_un sa;
+	socklen_t len = abstract_addr(&sa, name);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&sa, len);
+	printf("abstract connect: %s\n", r == 0 ? "connected" : strerror(errno));
+	return r == 0 ? 0 : 1;
+}
+
+struct listener {
+	int tcp, udp, port;
+};
+
+/* A TCP listener and a UDP socket on the same loopback port. */
+static void listener_open(struct listener *l)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	l->tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	assert_true(l->tcp >= 0);
+	assert_int_equal(bind(l->tcp, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(l->tcp, 8), 0);
+	assert_int_equal(getsockname(l->tcp, (struct sockaddr *)&a, &len), 0);
+	l->port = ntohs(a.sin_port);
+	l->udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	assert_true(l->udp >= 0);
+	assert_int_equal(bind(l->udp, (struct sockaddr *)&a, sizeof(a)), 0);
+}
+
+/* How many connections and datagrams arrived. */
+static int listener_seen(struct listener *l)
+{
+	int seen = 0, c;
+	char buf[16];
+	while ((c = accept(l->tcp, NULL, NULL)) >= 0) {
+		close(c);
+		seen++;
+	}
+	while (recv(l->udp, buf, sizeof(buf), 0) >= 0)
+		seen++;
+	return seen;
+}
+
+static void listener_close(struct listener *l)
+{
+	close(l->tcp);
+	close(l->udp);
+}
+
+static void run_connect(bool root, const char *network, bool want_through)
+{
+	struct ru_who w;
+	if (!ru_who_init(&w, root))
+		return;
+	printf("-- as %s, network %s\n", root ? "root" : "the test user", network);
+	struct listener l;
+	listener_open(&l);
+	char script[8300];
+	snprintf(script, sizeof(script), "'%s' --connect %d", ru_self_in_ws(&w), l.port);
+	const char *flags[] = {"--network", network, NULL};
+	struct tu_result r;
+	assert_int_equal(ru_run(&w, flags, script, &r), 0);
+	printf("%s", r.out);
+	assert_non_null(strstr(r.out, "tcp "));
+	if (want_through) {
+		assert_int_equal(r.status, 0);
+		assert_true(listener_seen(&l) >= 1);
+	} else {
+		assert_int_not_equal(r.status, 0);
+		assert_int_equal(listener_seen(&l), 0);
+	}
+	listener_close(&l);
+	tu_result_free(&r);
+	ru_who_free(&w);
+}
+
+static void test_run_net_off_reaches_nothing(void **state)
+{
+	(void)state;
+	run_connect(false, "off", false);
+	run_connect(true, "off", false);
+}
+
+static void test_run_net_on_reaches_host(void **state)
+{
+	(void)state;
+	run_connect(false, "on", true);
+	run_connect(true, "on", true);
+}
+
+static void body_loopback_inside(bool root)
+{
+	struct ru_who w;
+	if (!ru_who_init(&w, root))
+		return;
+	char script[4200];
+	snprintf(script, sizeof(script), "'%s' --lo-up", ru_self_in_ws(&w));
+	struct tu_result r;
+	assert_int_equal(ru_run(&w, NULL, script, &r), 0);
+	printf("%s", r.out);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "lo: up"));
+	tu_result_free(&r);
+	ru_who_free(&w);
+}
+
+static void test_run_net_off_has_private_loopback(void **state)
+{
+	(void)state;
+	body_loopback_inside(false);
+	body_loopback_inside(true);
+}
+
+/* With the network on the sandbox shares the host's network namespace, where abstract UNIX
+ * names live: only Landlock's scope (ABI >= 6) keeps a host service's abstract socket out. */
+static void run_abstract(bool root)
+{
+	struct ru_who w;
+	if (!ru_who_init(&w, root))
+		return;
+	char name[64];
+	snprintf(name, sizeof(name), "cordon-test-abstract-%d", (int)getpid());
+	struct sockaddr_un sa;
+	socklen_t len = abstract_addr(&sa, name);
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, len), 0);
+	assert_int_equal(listen(l, 4), 0);
+	char script[8300];
+	snprintf(script, sizeof(script), "'%s' --abstract %s", ru_self_in_ws(&w), name);
+	const char *flags[] = {"--network", "on", NULL};
+	struct tu_result r;
+	assert_int_equal(ru_run(&w, flags, script, &r), 0);
+	printf("%s", r.out);
+	int c = accept(l, NULL, NULL);
+	if (c >= 0)
+		close(c);
+	close(l);
+	assert_non_null(strstr(r.out, "abstract connect:"));
+	assert_int_not_equal(r.status, 0);
+	assert_true(c < 0); /* the listener saw nothing */
+	tu_result_free(&r);
+	ru_who_free(&w);
+}
+
+static void test_run_net_on_abstract_unix_scoped(void **state)
+{
+	(void)state;
+	if (syscall(444, NULL, 0, 1) < 6)
+		tu_skip("Landlock ABI < 6: abstract UNIX sockets are not scoped on this kernel");
+	run_abstract(false);
+	run_abstract(true);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "--connect") == 0)
+		return helper_connect(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "--abstract") == 0)
+		return helper_abstract(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "--lo-up") == 0)
+		return helper_lo_up();
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_run_net_off_reaches_nothing),
+	        cmocka_unit_test(test_run_net_on_reaches_host),
+	        cmocka_unit_test(test_run_net_off_has_private_loopback),
+	        cmocka_unit_test(test_run_net_on_abstract_unix_scoped),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

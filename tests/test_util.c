@@ -1,0 +1,180 @@
+/* Unit tests of util.c: string vectors, errors, lexical paths, number parsing. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "util.h"
+
+static void test_util_strv_push_contains_clear(void **state)
+{
+	(void)state;
+	struct cordon_strv s = {0};
+	char buf[] = "alpha";
+	assert_int_equal(cordon_strv_push(&s, buf), 0);
+	buf[0] = 'X'; /* the vector holds a copy */
+	assert_int_equal(cordon_strv_push(&s, "beta"), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.v[0], "alpha");
+	assert_null(s.v[2]);
+	assert_true(cordon_strv_contains(&s, "beta"));
+	assert_false(cordon_strv_contains(&s, "Xlpha"));
+	cordon_strv_clear(&s);
+	assert_int_equal(s.n, 0);
+	assert_null(s.v);
+	assert_false(cordon_strv_contains(&s, "alpha"));
+}
+
+static void test_util_err_one_line(void **state)
+{
+	(void)state;
+	cordon_error err = {0};
+	assert_int_equal(cordon_err(&err, -EINVAL, "bad path '%s'", "a\nb"), -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	assert_string_equal(err.msg, "bad path 'a b'");
+	assert_int_equal(cordon_err(NULL, -ENOENT, "ignored"), -ENOENT);
+}
+
+static void test_util_path_join(void **state)
+{
+	(void)state;
+	char *p = cordon_path_join("/a/", "/b");
+	assert_string_equal(p, "/a/b");
+	free(p);
+	p = cordon_path_join("/", ".git");
+	assert_string_equal(p, "/.git");
+	free(p);
+	p = cordon_path_join("/src/x", "y/z");
+	assert_string_equal(p, "/src/x/y/z");
+	free(p);
+}
+
+static void test_util_path_normalize(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+	        {"/", "/"},
+	        {"//a//b/", "/a/b"},
+	        {"/a/./b/.", "/a/b"},
+	        {"/a/b/../c", "/a/c"},
+	        {"/../..", "/"},
+	        {"/a/..", "/"},
+	        {"/a/b/../../c/..", "/"},
+	        {"/a/.../b", "/a/.../b"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *n = cordon_path_normalize(cases[i][0]);
+		assert_non_null(n);
+		assert_string_equal(n, cases[i][1]);
+		free(n);
+	}
+	assert_null(cordon_path_normalize("relative/path"));
+}
+
+static void test_util_path_is_beneath(void **state)
+{
+	(void)state;
+	assert_true(cordon_path_is_beneath("/src/x", "/src/x"));
+	assert_true(cordon_path_is_beneath("/src/x/y", "/src/x"));
+	assert_true(cordon_path_is_beneath("/src/x/y", "/src/x/"));
+	assert_false(cordon_path_is_beneath("/src/xy", "/src/x"));
+	assert_false(cordon_path_is_beneath("/src", "/src/x"));
+	assert_true(cordon_path_is_beneath("/anything", "/"));
+}
+
+static void test_util_parse_size(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} ok[] = {
+	        {"0", 0},           {"512", 512},           {"64K", 65536},
+	        {"64k", 65536},     {"100M", 100ull << 20}, {"2G", 2ull << 30},
+	        {"1T", 1ull << 40}, {"4KiB", 4096},         {"8MB", 8ull << 20},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		uint64_t v = 1;
+		assert_int_equal(cordon_parse_size(ok[i].s, &v), 0);
+		assert_true(v == ok[i].v);
+	}
+	static const char *const bad[] = {"",
+	                                  "K",
+	                                  "-1",
+	                                  "1.5G",
+	                                  "12X",
+	                                  "1 G",
+	                                  "10GG",
+	                                  "99999999999999999999",
+	                                  "20000000000G",
+	                                  " 1"};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint64_t v = 7;
+		assert_int_equal(cordon_parse_size(bad[i], &v), -EINVAL);
+		assert_true(v == 7);
+	}
+}
+
+static void test_util_parse_u64(void **state)
+{
+	(void)state;
+	uint64_t v = 0;
+	assert_int_equal(cordon_parse_u64("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(cordon_parse_u64("18446744073709551616", &v), -EINVAL);
+	assert_int_equal(cordon_parse_u64("", &v), -EINVAL);
+	assert_int_equal(cordon_parse_u64("12a", &v), -EINVAL);
+	assert_int_equal(cordon_parse_u64("-3", &v), -EINVAL);
+	assert_int_equal(cordon_parse_u64("+3", &v), -EINVAL);
+	assert_int_equal(cordon_parse_u64("42", &v), 0);
+	assert_true(v == 42);
+}
+
+static void test_util_parse_duration(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		uint64_t ms;
+	} ok[] = {
+	        {"30", 30000}, {"1.5", 1500},    {"0.25", 250}, {"0.001", 1},
+	        {"0.0001", 1}, {"2.0000", 2000}, {"0", 0},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		uint64_t ms = 99;
+		assert_int_equal(cordon_parse_duration_ms(ok[i].s, &ms), 0);
+		assert_true(ms == ok[i].ms);
+	}
+	static const char *const bad[] = {"",   ".5",  "1.",  "1.5s",
+	                                  "-1", "1e3", "abc", "99999999999999999"};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint64_t ms;
+		assert_int_equal(cordon_parse_duration_ms(bad[i], &ms), -EINVAL);
+	}
+}
+
+static void test_util_version(void **state)
+{
+	(void)state;
+	assert_non_null(cordon_version());
+	assert_true(strlen(cordon_version()) > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_util_strv_push_contains_clear),
+	        cmocka_unit_test(test_util_err_one_line),
+	        cmocka_unit_test(test_util_path_join),
+	        cmocka_unit_test(test_util_path_normalize),
+	        cmocka_unit_test(test_util_path_is_beneath),
+	        cmocka_unit_test(test_util_parse_size),
+	        cmocka_unit_test(test_util_parse_u64),
+	        cmocka_unit_test(test_util_parse_duration),
+	        cmocka_unit_test(test_util_version),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
