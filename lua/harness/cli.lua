@@ -2,7 +2,7 @@
 -- parse(args) -> options | nil, one-line message (the caller prints it and exits 2).
 local M = {}
 
-M.USAGE = [[usage: cordon-harness COMMAND [OPTIONS]
+M.USAGE = [=[usage: cordon-harness COMMAND [OPTIONS]
   check [--adapter A[,B...]|all] [--area fs,net,...] [--scenario PATTERN] [--policy FILE]
         [--out DIR] [--jobs N] [--as-user NAME] [--gate A[,B...]]
                                                    run the battery, TAP on stdout; --gate: the
@@ -12,7 +12,7 @@ M.USAGE = [[usage: cordon-harness COMMAND [OPTIONS]
   report merge RESULTS.json... [--out DIR]         one report from several runs or hosts
   bench [--adapter A,B...] [--runs N] [--concurrency 1,2,4] [--scaling 1,10,100,1000]
         [--out DIR] [--as-user NAME]               spawn overhead: perf.json and report.html
-  help]]
+  help]=]
 
 local function split(s)
 	local out = {}
