@@ -79,7 +79,7 @@ end
 
 -- The path of a built probe (for probes that run another probe, e.g. proc.grandchild).
 function H.probe_path(name)
-	return sys.paths().probes .. "/" .. name:gsub("%.", "_")
+	return require("harness.runner").probe_path(name)
 end
 
 -- A short number/name derived from the run's marker (IPC keys, shm names).

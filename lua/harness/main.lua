@@ -203,6 +203,7 @@ local function finish_run(run, out, t0)
 		if a.id ~= b.id then return a.id < b.id end
 		return a.adapter < b.adapter
 	end)
+	runner.unstage_probes()
 	run.finished = clock.iso8601()
 	run.duration = clock.now() - t0
 	run.summary = summarize(run.results)
@@ -241,6 +242,8 @@ local function check(opts)
 	if as_user == false then return fail2(derr) end
 	local scenarios, errors = select_scenarios(opts)
 	if not scenarios then return fail2(errors) end
+	local sok, serr = runner.stage_probes(run_id)
+	if not sok then return fail2(serr) end
 	local adapters, mods = adapter_entries(names)
 	if not adapters then return fail2(mods) end
 	local u = as_user and host.user(as_user)
@@ -325,9 +328,12 @@ local function bench_cmd(opts)
 	local out = opts.out or (sys.paths().source .. "/reports/" .. run_id)
 	local as_user, derr = drop_privileges(opts, out)
 	if as_user == false then return fail2(derr) end
+	local sok, serr = runner.stage_probes(run_id)
+	if not sok then return fail2(serr) end
 	local env = { load_adapter = load_adapter, progress = function(s) M.eprint("bench: " .. s) end }
 	local perf, tree = bench.measure({ adapter = opts.adapter, runs = opts.runs,
 		concurrency = opts.concurrency, scaling = opts.scaling }, env)
+	runner.unstage_probes()
 	if not perf then return fail2(tree) end
 	pcall(runner.cleanup_tree, tree)
 	local adapters = {}

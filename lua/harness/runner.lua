@@ -99,8 +99,44 @@ end
 
 -- ---------------------------------------------------------------------------------------
 -- Probes.
+-- Where the probes run from. Every sandbox gives the command a private /tmp (and /dev/shm), so
+-- probes built beneath those (a clone in /tmp) would not exist inside the sandbox: stage()
+-- copies them next to the canary trees once per run, and unstage() removes the copy.
+M.probes_dir = nil
+
+local function hidden_in_sandbox(dir)
+	return dir:match("^/tmp/") or dir:match("^/tmp$") or dir:match("^/dev/shm/") or dir:match("^/run/user/")
+end
+
+function M.stage_probes(run_id)
+	local src = fs.realpath(sys.paths().probes) or sys.paths().probes
+	if not hidden_in_sandbox(src) then
+		M.probes_dir = src
+		return true
+	end
+	local dst = ("%s/cordon-probes-%s-%d"):format(M.tree_base(), run_id, proc.getpid())
+	local ok, err = fs.mkdir(dst, tonumber("755", 8))
+	if not ok then return nil, "cannot stage the probes in " .. dst .. ": " .. tostring(err) end
+	for _, name in ipairs(fs.list(src) or {}) do
+		local st = fs.stat(src .. "/" .. name)
+		if st and st.type == "file" then
+			local data, rerr = fs.read(src .. "/" .. name)
+			if not data then return nil, "cannot read probe " .. name .. ": " .. tostring(rerr) end
+			local wok, werr = fs.write(dst .. "/" .. name, data, tonumber("755", 8))
+			if not wok then return nil, "cannot stage probe " .. name .. ": " .. tostring(werr) end
+		end
+	end
+	M.probes_dir, M.staged = dst, dst
+	return true
+end
+
+function M.unstage_probes()
+	if M.staged then fs.rm_rf(M.staged) end
+	M.staged = nil
+end
+
 function M.probe_path(name)
-	return sys.paths().probes .. "/" .. name:gsub("%.", "_")
+	return (M.probes_dir or sys.paths().probes) .. "/" .. name:gsub("%.", "_")
 end
 
 local function last_json_line(out)
