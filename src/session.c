@@ -21,15 +21,24 @@
 #define SESSION_LOCK "keeper.lock"
 #define SESSION_MAX_CLIENTS 64
 
-static int session_sockaddr(const char *dir, struct sockaddr_un *sa, socklen_t *len)
+/* The socket's address. A session directory can be deeper than sun_path's 108 bytes allow, so
+ * name it through a descriptor on the directory: "/proc/self/fd/N/keeper.sock". */
+static int session_sockaddr(int dirfd, struct sockaddr_un *sa, socklen_t *len)
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/" SESSION_SOCK, dir);
+	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/" SESSION_SOCK,
+	                 dirfd);
 	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
 		return -ENAMETOOLONG;
 	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
 	return 0;
+}
+
+static int session_open_dir(const char *dir)
+{
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 /* ---- the keeper's side ------------------------------------------------------------------ */
@@ -162,9 +171,12 @@ static _Noreturn void keeper_main(const char *dir, int ready_fd)
 		dup2(dn, 2);
 	}
 	prctl(PR_SET_NAME, "cordon-session", 0, 0, 0);
-	if (keeper_unshare() == 0 && session_sockaddr(dir, &sa, &len) == 0) {
+	cleanup_free char *sock_path = cordon_path_join(dir, SESSION_SOCK);
+	int dirfd = session_open_dir(dir);
+	if (sock_path && dirfd >= 0 && keeper_unshare() == 0 &&
+	    session_sockaddr(dirfd, &sa, &len) == 0) {
 		lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		unlink(sa.sun_path);
+		unlink(sock_path);
 		if (lfd >= 0 && bind(lfd, (struct sockaddr *)&sa, len) == 0 && listen(lfd, 16) == 0)
 			status = 'k';
 	}
@@ -176,7 +188,7 @@ static _Noreturn void keeper_main(const char *dir, int ready_fd)
 	for (int fd = 3; fd < 1024; fd++)
 		if (fd != lfd)
 			close(fd);
-	keeper_serve(lfd, sa.sun_path);
+	keeper_serve(lfd, sock_path);
 }
 
 /* Start a keeper for dir and wait until it listens (or failed). */
@@ -251,7 +263,10 @@ static int session_try_connect(const char *dir, struct cordon_session_ns *ns)
 {
 	struct sockaddr_un sa;
 	socklen_t len;
-	int r = session_sockaddr(dir, &sa, &len);
+	cleanup_close int dirfd = session_open_dir(dir);
+	if (dirfd < 0)
+		return dirfd;
+	int r = session_sockaddr(dirfd, &sa, &len);
 	if (r < 0)
 		return r;
 	cleanup_close int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

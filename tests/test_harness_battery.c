@@ -287,6 +287,44 @@ static void test_harness_battery_judge_rules(void **state)
 	free(s);
 }
 
+/* --gate judges only the named adapters: an unconfined `none` beside cordon fails the run
+ * unless the gate names cordon alone (the README's main command relies on this). */
+static int battery_gated(const char *gate)
+{
+	char *dir = battery_tmpdir();
+	char *out = NULL;
+	assert_true(asprintf(&out, "%s/out", dir) > 0);
+	char *const argv[] = {(char *)tu_harness(),
+	                      "check",
+	                      "--adapter",
+	                      "none,cordon",
+	                      "--area",
+	                      "core,env",
+	                      "--gate",
+	                      (char *)gate,
+	                      "--out",
+	                      out,
+	                      NULL};
+	struct tu_spawn s = {.argv = argv, .uid = (uid_t)-1, .timeout = BATTERY_TIMEOUT};
+	struct tu_result r = {0};
+	assert_int_equal(tu_run(&s, &r), 0);
+	int status = r.status;
+	tu_result_free(&r);
+	tu_rm_rf(dir);
+	free(out);
+	free(dir);
+	return status;
+}
+
+static void test_harness_battery_gate_judges_named_adapters(void **state)
+{
+	(void)state;
+	if (!battery_can_run(true))
+		return;
+	assert_int_equal(battery_gated("cordon"), 0);
+	assert_int_equal(battery_gated("none"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +333,7 @@ int main(void)
 	        cmocka_unit_test(test_harness_battery_judge_rules),
 	        cmocka_unit_test(test_harness_battery_bad_flag_exits_2),
 	        cmocka_unit_test(test_harness_battery_none_fails),
+	        cmocka_unit_test(test_harness_battery_gate_judges_named_adapters),
 	        cmocka_unit_test(test_harness_battery_cordon_holds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

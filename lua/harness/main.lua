@@ -198,7 +198,7 @@ local function load_error_record(e)
 end
 
 -- Sort, summarize, write the report, print the summary. -> exit status
-local function finish_run(run, out, t0)
+local function finish_run(run, out, t0, gate_list)
 	table.sort(run.results, function(a, b)
 		if a.id ~= b.id then return a.id < b.id end
 		return a.adapter < b.adapter
@@ -212,9 +212,9 @@ local function finish_run(run, out, t0)
 	-- --gate: the exit status judges only these adapters (the matrix still shows every one):
 	-- the main job certifies cordon and reports its peers' gaps without failing on them.
 	local gate = nil
-	if opts.gate then
+	if gate_list then
 		gate = {}
-		for _, g in ipairs(opts.gate) do gate[g] = true end
+		for _, g in ipairs(gate_list) do gate[g] = true end
 	end
 	local bad = 0
 	for _, r in ipairs(run.results) do
@@ -264,7 +264,7 @@ local function check(opts)
 		if not a.installed then tap.comment(a.name .. " not run: " .. tostring(a.why_missing)) end
 	end
 	runner.schedule(jobs, opts.jobs or default_jobs(), ctx, function(_, rec) record(rec) end)
-	return finish_run(run, out, t0)
+	return finish_run(run, out, t0, opts.gate)
 end
 
 local function list(opts)
