@@ -326,7 +326,7 @@ static int l_proc_wait_any(lua_State *L)
 
 static bool proc_file_has(const char *pid, const char *file, const char *marker, size_t mlen)
 {
-	char path[64];
+	char path[300]; /* "/proc/" + a d_name (up to 255) + "/" + file */
 	hu_cleanup_free char *data = NULL;
 	size_t len = 0;
 

@@ -46,7 +46,7 @@ if command -v clang-format >/dev/null 2>&1; then
 		xargs -0 clang-format --dry-run --Werror
 fi
 
-run_suite "$src/build"
+run_suite "$src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ -z "${CORDON_TEST_QUICK:-}" ]; then
 	run_suite "$src/build-sanitize" -DCORDON_SANITIZE=ON
 fi

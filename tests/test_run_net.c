@@ -164,7 +164,7 @@ static void body_loopback_inside(bool root)
 	struct ru_who w;
 	if (!ru_who_init(&w, root))
 		return;
-	char script[4200];
+	char script[4300]; /* the helper path (up to 4200) and the flag */
 	snprintf(script, sizeof(script), "'%s' --lo-up", ru_self_in_ws(&w));
 	struct tu_result r;
 	assert_int_equal(ru_run(&w, NULL, script, &r), 0);
