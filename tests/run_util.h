@@ -12,6 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* cmocka.h needs these first; ru_both() skips through it. */
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "testutil.h"
 
 /* A /var/tmp directory owned by w: outside every writable root and outside /tmp, so the
@@ -76,6 +82,25 @@ static inline void ru_who_free(struct ru_who *w)
 	ru_rm_outside(w->home);
 	free(w->ws);
 	w->ws = w->home = NULL;
+}
+
+typedef void (*ru_body_fn)(struct ru_who *w);
+
+/* Run body as the test user, then as root; skip only when neither could run. */
+static inline void ru_both(ru_body_fn body)
+{
+	int ran = 0;
+	for (int root = 0; root <= 1; root++) {
+		struct ru_who w;
+		if (!ru_who_init(&w, root))
+			continue;
+		printf("-- as %s\n", root ? "root" : "the test user");
+		body(&w);
+		ru_who_free(&w);
+		ran++;
+	}
+	if (!ran)
+		tu_skip("no user to run as");
 }
 
 /* `cordon run --workspace WS [flags...] -- /bin/sh -c script` as w, cwd WS, a small clean

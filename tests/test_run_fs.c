@@ -74,25 +74,6 @@ replace:;
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-typedef void (*body_fn)(struct ru_who *w);
-
-/* Run body as the test user, then as root; skip only when neither could run. */
-static void both(body_fn body)
-{
-	int ran = 0;
-	for (int root = 0; root <= 1; root++) {
-		struct ru_who w;
-		if (!ru_who_init(&w, root))
-			continue;
-		printf("-- as %s\n", root ? "root" : "the test user");
-		body(&w);
-		ru_who_free(&w);
-		ran++;
-	}
-	if (!ran)
-		tu_skip("no user to run as");
-}
-
 static void assert_file_is(const char *path, const char *want)
 {
 	char *got = tu_read_file(path);
@@ -121,7 +102,7 @@ static void body_workspace_write(struct ru_who *w)
 static void test_run_fs_workspace_write_lands(void **state)
 {
 	(void)state;
-	both(body_workspace_write);
+	ru_both(body_workspace_write);
 }
 
 static void body_outside_write(struct ru_who *w)
@@ -149,7 +130,7 @@ static void body_outside_write(struct ru_who *w)
 static void test_run_fs_outside_write_refused(void **state)
 {
 	(void)state;
-	both(body_outside_write);
+	ru_both(body_outside_write);
 }
 
 static void body_git_protected(struct ru_who *w)
@@ -183,7 +164,7 @@ static void body_git_protected(struct ru_who *w)
 static void test_run_fs_git_dir_protected(void **state)
 {
 	(void)state;
-	both(body_git_protected);
+	ru_both(body_git_protected);
 }
 
 static void body_gitfile_protected(struct ru_who *w)
@@ -207,7 +188,7 @@ static void body_gitfile_protected(struct ru_who *w)
 static void test_run_fs_gitfile_and_target_protected(void **state)
 {
 	(void)state;
-	both(body_gitfile_protected);
+	ru_both(body_gitfile_protected);
 }
 
 static void body_protect_flag(struct ru_who *w)
@@ -232,7 +213,7 @@ static void body_protect_flag(struct ru_who *w)
 static void test_run_fs_protect_flag_keeps_file(void **state)
 {
 	(void)state;
-	both(body_protect_flag);
+	ru_both(body_protect_flag);
 }
 
 static void body_nested_userns_attack(struct ru_who *w)
@@ -256,7 +237,7 @@ static void body_nested_userns_attack(struct ru_who *w)
 static void test_run_fs_nested_userns_pivot_attack_fails(void **state)
 {
 	(void)state;
-	both(body_nested_userns_attack);
+	ru_both(body_nested_userns_attack);
 }
 
 static void body_deny_read(struct ru_who *w)
@@ -285,7 +266,7 @@ static void body_deny_read(struct ru_who *w)
 static void test_run_fs_deny_read_hides(void **state)
 {
 	(void)state;
-	both(body_deny_read);
+	ru_both(body_deny_read);
 }
 
 static void body_tmp_private(struct ru_who *w)
@@ -312,7 +293,7 @@ static void body_tmp_private(struct ru_who *w)
 static void test_run_fs_tmp_is_private(void **state)
 {
 	(void)state;
-	both(body_tmp_private);
+	ru_both(body_tmp_private);
 }
 
 static void body_session(struct ru_who *w)
@@ -347,7 +328,7 @@ static void body_session(struct ru_who *w)
 static void test_run_fs_session_shares_tmp(void **state)
 {
 	(void)state;
-	both(body_session);
+	ru_both(body_session);
 }
 
 static void body_dev_and_proc(struct ru_who *w)
@@ -372,7 +353,7 @@ static void body_dev_and_proc(struct ru_who *w)
 static void test_run_fs_minimal_dev_and_readonly_proc(void **state)
 {
 	(void)state;
-	both(body_dev_and_proc);
+	ru_both(body_dev_and_proc);
 }
 
 /* `cmd > /dev/stdout` reopens the caller's stdout; when that is a file outside every writable
@@ -411,7 +392,7 @@ static void body_reopen_stdio(struct ru_who *w)
 static void test_run_fs_reopen_own_stdio(void **state)
 {
 	(void)state;
-	both(body_reopen_stdio);
+	ru_both(body_reopen_stdio);
 }
 
 int main(int argc, char **argv)

@@ -56,24 +56,6 @@ static int helper_alloc(int mb)
 	return 0;
 }
 
-typedef void (*body_fn)(struct ru_who *w);
-
-static void both(body_fn body)
-{
-	int ran = 0;
-	for (int root = 0; root <= 1; root++) {
-		struct ru_who w;
-		if (!ru_who_init(&w, root))
-			continue;
-		printf("-- as %s\n", root ? "root" : "the test user");
-		body(&w);
-		ru_who_free(&w);
-		ran++;
-	}
-	if (!ran)
-		tu_skip("no user to run as");
-}
-
 static void body_pids(struct ru_who *w)
 {
 	char script[4300];
@@ -100,7 +82,7 @@ static void body_pids(struct ru_who *w)
 static void test_run_limits_pids_stops_fork_bomb(void **state)
 {
 	(void)state;
-	both(body_pids);
+	ru_both(body_pids);
 }
 
 static void body_memory(struct ru_who *w)
@@ -125,7 +107,7 @@ static void body_memory(struct ru_who *w)
 static void test_run_limits_memory_holds(void **state)
 {
 	(void)state;
-	both(body_memory);
+	ru_both(body_memory);
 }
 
 static void body_rlimits(struct ru_who *w)
@@ -146,7 +128,7 @@ static void body_rlimits(struct ru_who *w)
 static void test_run_limits_rlimits_reach_command(void **state)
 {
 	(void)state;
-	both(body_rlimits);
+	ru_both(body_rlimits);
 }
 
 int main(int argc, char **argv)

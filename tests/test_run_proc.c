@@ -14,24 +14,6 @@
 
 #include "run_util.h"
 
-typedef void (*body_fn)(struct ru_who *w);
-
-static void both(body_fn body)
-{
-	int ran = 0;
-	for (int root = 0; root <= 1; root++) {
-		struct ru_who w;
-		if (!ru_who_init(&w, root))
-			continue;
-		printf("-- as %s\n", root ? "root" : "the test user");
-		body(&w);
-		ru_who_free(&w);
-		ran++;
-	}
-	if (!ran)
-		tu_skip("no user to run as");
-}
-
 static int run_status(struct ru_who *w, const char *script)
 {
 	struct tu_result r;
@@ -91,7 +73,7 @@ static void body_exit_codes(struct ru_who *w)
 static void test_run_proc_exit_codes(void **state)
 {
 	(void)state;
-	both(body_exit_codes);
+	ru_both(body_exit_codes);
 }
 
 static void body_pid_namespace(struct ru_who *w)
@@ -129,7 +111,7 @@ static void body_pid_namespace(struct ru_who *w)
 static void test_run_proc_sees_only_its_tree(void **state)
 {
 	(void)state;
-	both(body_pid_namespace);
+	ru_both(body_pid_namespace);
 }
 
 static void body_timeout(struct ru_who *w)
@@ -151,7 +133,7 @@ static void body_timeout(struct ru_who *w)
 static void test_run_proc_timeout_kills_tree(void **state)
 {
 	(void)state;
-	both(body_timeout);
+	ru_both(body_timeout);
 }
 
 static void body_daemon(struct ru_who *w)
@@ -172,7 +154,7 @@ static void body_daemon(struct ru_who *w)
 static void test_run_proc_daemon_gone_after_exit(void **state)
 {
 	(void)state;
-	both(body_daemon);
+	ru_both(body_daemon);
 }
 
 /* Start cordon running script as w, without waiting; bounded wait until the command has
@@ -213,7 +195,7 @@ static void body_forward_term(struct ru_who *w)
 static void test_run_proc_sigterm_is_forwarded(void **state)
 {
 	(void)state;
-	both(body_forward_term);
+	ru_both(body_forward_term);
 }
 
 static void body_sigkill_cordon(struct ru_who *w)
@@ -233,7 +215,7 @@ static void body_sigkill_cordon(struct ru_who *w)
 static void test_run_proc_sigkill_of_cordon_leaves_nothing(void **state)
 {
 	(void)state;
-	both(body_sigkill_cordon);
+	ru_both(body_sigkill_cordon);
 }
 
 static void body_privileges(struct ru_who *w)
@@ -258,7 +240,7 @@ static void body_privileges(struct ru_who *w)
 static void test_run_proc_no_privileges(void **state)
 {
 	(void)state;
-	both(body_privileges);
+	ru_both(body_privileges);
 }
 
 static void body_env(struct ru_who *w)
@@ -276,7 +258,7 @@ static void body_env(struct ru_who *w)
 static void test_run_proc_environment(void **state)
 {
 	(void)state;
-	both(body_env);
+	ru_both(body_env);
 }
 
 static void body_keep_fd(struct ru_who *w)
@@ -321,7 +303,7 @@ static void body_keep_fd(struct ru_who *w)
 static void test_run_proc_keep_fd(void **state)
 {
 	(void)state;
-	both(body_keep_fd);
+	ru_both(body_keep_fd);
 }
 
 int main(void)

@@ -78,18 +78,7 @@ static void body_ipc(struct ru_who *w)
 static void test_run_session_shares_sysv_ipc(void **state)
 {
 	(void)state;
-	int ran = 0;
-	for (int root = 0; root <= 1; root++) {
-		struct ru_who w;
-		if (!ru_who_init(&w, root))
-			continue;
-		printf("-- as %s\n", root ? "root" : "the test user");
-		body_ipc(&w);
-		ru_who_free(&w);
-		ran++;
-	}
-	if (!ran)
-		tu_skip("no user to run as");
+	ru_both(body_ipc);
 }
 
 int main(void)
