@@ -24,7 +24,9 @@ fi
 build="$src/build-release"
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$jobs" >/dev/null
-[ "$(id -u)" -ne 0 ] || chmod -R a+rX "$build" "$src/lua" "$src/scenarios" "$src/reports"
+# The battery runs as cordon-test: everything it executes or reads must be reachable.
+[ "$(id -u)" -ne 0 ] || chmod -R a+rX "$build" "$src/lua" "$src/scenarios" "$src/reports" \
+	$( [ -d "$src/.peers" ] && echo "$src/.peers")
 
 # Every installed peer runs for the matrix; the exit status certifies cordon alone.
 exec "$build/harness/cordon-harness" check --adapter all --gate cordon "$@"

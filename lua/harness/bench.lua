@@ -39,9 +39,19 @@ local function concat(a, b)
 	return out
 end
 
+-- The environment a sandbox's command gets: the runner's small clean one plus what the
+-- adapter needs of its own (codex: a private CODEX_HOME).
+local function adapter_env(adapter, pol, tree)
+	local env = { PATH = "/usr/local/bin:/usr/bin:/bin", HOME = tree.home or "/", LANG = "C" }
+	if adapter.env then
+		for k, v in pairs(adapter.env(pol, tree) or {}) do env[k] = v end
+	end
+	return env
+end
+
 -- One timed spawn. -> sample table | nil, reason
-local function spawn_once(prefix, target, cwd)
-	local r, err = proc.run({ argv = concat(prefix, target.argv), cwd = cwd, timeout = 60 })
+local function spawn_once(prefix, target, cwd, env)
+	local r, err = proc.run({ argv = concat(prefix, target.argv), cwd = cwd, env = env, timeout = 60 })
 	if not r then return nil, tostring(err) end
 	if r.timed_out or r.status ~= 0 then
 		return nil, ("exit %s%s: %s"):format(tostring(r.status), r.signal and (" signal " .. r.signal) or "",
@@ -56,7 +66,7 @@ local function latency(entries, target, runs, cwd, progress)
 		for k = 0, #entries - 1 do
 			local e = entries[(round + k - 1) % #entries + 1]
 			if not e.error then
-				local s, err = spawn_once(e.prefix, target, cwd)
+				local s, err = spawn_once(e.prefix, target, cwd, e.env)
 				if s then
 					local acc = e.acc[target.name]
 					acc.wall[#acc.wall + 1] = s.wall
@@ -72,11 +82,11 @@ local function latency(entries, target, runs, cwd, progress)
 end
 
 -- Spawns per second with `c` at a time, over `total` spawns.
-local function throughput(prefix, target, c, total, cwd)
+local function throughput(prefix, target, c, total, cwd, env)
 	local t0, running, started, done = clock.now(), {}, 0, 0
 	while done < total do
 		while #running < c and started < total do
-			local h = proc.start({ argv = concat(prefix, target.argv), cwd = cwd, timeout = 60 })
+			local h = proc.start({ argv = concat(prefix, target.argv), cwd = cwd, env = env, timeout = 60 })
 			if not h then return nil end
 			running[#running + 1] = h
 			started = started + 1
@@ -112,9 +122,10 @@ local function scaling_curve(adapter, tree, dim, points, runs, target)
 		settings[dim.key] = make_paths(base, dim, n)
 		local pol = policy.bind(settings, tree)
 		local prefix = adapter.prefix(pol, tree)
+		local env = adapter_env(adapter, pol, tree)
 		local walls = {}
 		for _ = 1, runs do
-			local s = spawn_once(prefix, target, tree.workspace)
+			local s = spawn_once(prefix, target, tree.workspace, env)
 			if not s then break end
 			walls[#walls + 1] = s.wall
 		end
@@ -165,6 +176,7 @@ function M.measure(opts, env)
 			local prefix, why = mod.prefix(pol, tree)
 			entries[#entries + 1] = { name = name, mod = mod, version = d.version,
 				command = d.command, prefix = prefix or {}, error = not prefix and why or nil,
+				env = adapter_env(mod, pol, tree),
 				acc = { noop = { wall = {}, cpu = 0, rss = 0 }, ["true"] = { wall = {}, cpu = 0, rss = 0 } } }
 		else
 			env.progress(name .. " not installed: " .. tostring(d.why_missing))
@@ -182,7 +194,7 @@ function M.measure(opts, env)
 		e.throughput = {}
 		if not e.error then
 			for _, c in ipairs(opts.concurrency or M.DEFAULT_CONCURRENCY) do
-				local ps = throughput(e.prefix, noop, c, math.max(20, runs // 2), tree.workspace)
+				local ps = throughput(e.prefix, noop, c, math.max(20, runs // 2), tree.workspace, e.env)
 				if ps then e.throughput[#e.throughput + 1] = { concurrency = c, per_second = ps } end
 			end
 		end
