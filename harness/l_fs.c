@@ -379,6 +379,29 @@ static int l_fs_mkfifo(lua_State *L)
 	return 1;
 }
 
+/* fs.open_dir(path) -> fd | nil,msg,errno: a directory descriptor the harness holds (close-on-
+ * exec; proc spawn's keep_fds passes it to a child at the same number). Stack: +1 or +3. */
+static int l_fs_open_dir(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return hu_fail(L, errno, path);
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
+/* fs.close_fd(fd): close a descriptor fs.open_dir gave. Stack: +1. */
+static int l_fs_close_fd(lua_State *L)
+{
+	lua_Integer fd = luaL_checkinteger(L, 1);
+
+	luaL_argcheck(L, fd > 2 && fd <= INT_MAX, 1, "not a descriptor fs.open_dir gave");
+	lua_pushboolean(L, close((int)fd) == 0);
+	return 1;
+}
+
 int luaopen_fs(lua_State *L)
 {
 	static const luaL_Reg fns[] = {
@@ -398,6 +421,8 @@ int luaopen_fs(lua_State *L)
 	        {"hash", l_fs_hash},
 	        {"git_init", l_fs_git_init},
 	        {"mkfifo", l_fs_mkfifo},
+	        {"open_dir", l_fs_open_dir},
+	        {"close_fd", l_fs_close_fd},
 	        {NULL, NULL},
 	};
 

@@ -152,6 +152,24 @@ static void test_fs_chown_recursive(void **state)
 	fs_must(*state, chunk);
 }
 
+/* fs.open_dir gives a real directory descriptor (the keep_dir scenarios pass it into a
+ * sandbox); it refuses what is not a directory, and close_fd closes it. */
+static void test_fs_open_dir_gives_a_directory_fd(void **state)
+{
+	fs_must(*state, "local d = fs.tmpdir()\n"
+	                "assert(fs.write(d..'/f', 'x'))\n"
+	                "local fd = assert(fs.open_dir(d))\n"
+	                "assert(math.type(fd) == 'integer' and fd > 2)\n"
+	                "local st = assert(fs.stat('/proc/self/fd/'..fd, true))\n"
+	                "assert(st.type == 'dir' and st.ino == fs.stat(d).ino)\n"
+	                "local no, msg, e = fs.open_dir(d..'/f')\n"
+	                "assert(no == nil and e == 'ENOTDIR', tostring(e))\n"
+	                "assert(fs.close_fd(fd) == true)\n"
+	                "assert(not fs.exists('/proc/self/fd/'..fd) or "
+	                "fs.stat('/proc/self/fd/'..fd, true).ino ~= st.ino)\n"
+	                "fs.rm_rf(d)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,7 +177,7 @@ int main(void)
 	        T(test_fs_tmpdir_write_read), T(test_fs_write_does_not_follow_links),
 	        T(test_fs_mkdir_list_fifo),   T(test_fs_hash),
 	        T(test_fs_git_init),          T(test_fs_rm_rf_read_only_tree),
-	        T(test_fs_chown_recursive),
+	        T(test_fs_chown_recursive),   T(test_fs_open_dir_gives_a_directory_fd),
 #undef T
 	};
 

@@ -84,6 +84,7 @@ end
 
 -- Close everything setup left in t (listeners, ptys, victims, background handles).
 function M.cleanup_tree(t)
+	if t._kept_fd then fs.close_fd(t._kept_fd) end
 	for _, h in ipairs(t._handles or {}) do
 		pcall(h.kill, h, 9)
 		pcall(h.wait, h, 5)
@@ -279,6 +280,14 @@ local function plan(sc, settings, adapter, t)
 	if #missing > 0 then
 		return pol, expected, nil, adapter.name .. " cannot express: " .. table.concat(missing, ", ")
 	end
+	if sc.keep_dir then
+		-- A directory descriptor the harness opens and passes in (cordon: --keep-fd N): the
+		-- sandbox must not write through it where the policy says no.
+		local fd, ferr = fs.open_dir(must("keep_dir", dsl.call(sc.keep_dir, t)))
+		if not fd then stop("problem", "keep_dir: " .. tostring(ferr)) end
+		t._kept_fd = fd
+		table.insert(pol.settings["keep-fd"], tostring(fd))
+	end
 	local prefix, why = adapter.prefix(pol, t)
 	return pol, expected, prefix, prefix == nil and tostring(why) or nil
 end
@@ -374,7 +383,8 @@ local function attempt_body(sc, settings, adapter, ctx, t, out)
 	end
 	local argv = concat(concat(prefix, { path }), args)
 	local spec = { argv = argv, cwd = t.workspace, env = env_for(ctx, t, adapter, pol, sc),
-		timeout = sc.timeout or M.DEFAULT_TIMEOUT, pty = sc.pty and t.pty or nil }
+		timeout = sc.timeout or M.DEFAULT_TIMEOUT, pty = sc.pty and t.pty or nil,
+		keep_fds = t._kept_fd and { t._kept_fd } or nil }
 	local res = launch(sc, spec, t)
 	out.probe = M.interpret(res, argv, #prefix > 0)
 	classify(sc, out.probe, t)

@@ -4,6 +4,13 @@ local SECRETS = { MY_API_TOKEN = "cordon-canary-token", AWS_SECRET_ACCESS_KEY = 
 
 local function secret_env() return SECRETS end
 
+-- The host's name, from the harness's own uname outside the sandbox (once per attempt: the
+-- fingerprint forks a child to test user namespaces).
+local function host_name(t)
+	t._host_name = t._host_name or host.fingerprint().hostname
+	return t._host_name
+end
+
 return {
 	{ id = "env.vars.secrets", area = "env", title = "inherit secret-looking environment variables",
 		probe = "env.vars", env = secret_env, oracle = "self", needs = { "env-filter" },
@@ -35,6 +42,22 @@ return {
 	{ id = "env.mounts.view", area = "env", title = "the sandbox sees a mount table (its own view)",
 		probe = "env.mounts", args = function() return {} end, oracle = "self",
 		expect = always("succeeded") },
+	-- The sandbox has its own UTS namespace (cordon names it "cordon"): the name seen inside
+	-- must differ from the host's. The witness is the harness's own uname, taken outside.
+	{ id = "env.hostname.uts", area = "env", title = "see the host's hostname (no private UTS namespace)",
+		probe = "env.hostname", args = function() return {} end,
+		classify = function(v, t)
+			local outside = host_name(t)
+			if v.hostname == outside then return "succeeded", "the host's name" end
+			return "refused", "its own name " .. tostring(v.hostname)
+		end,
+		oracle = function(t)
+			local inside = (t._probe and t._probe.value or {}).hostname
+			local outside = host_name(t)
+			return inside == outside, ("inside %q, outside (harness's uname) %q"):format(
+				tostring(inside), tostring(outside))
+		end, oracle_name = "uname",
+		expect = always("refused") },
 	{ id = "env.kallsyms.kaslr", area = "env", title = "read kernel addresses from /proc/kallsyms",
 		probe = "env.kallsyms", args = function() return {} end, oracle = "self",
 		expect = always("refused") },

@@ -53,4 +53,42 @@ return {
 		classify = function(v) if (v.count or 0) < 256 then return "refused", "stopped at " .. tostring(v.count) end end,
 		policies = { { name = "open-files-64", ["open-files"] = "64" } },
 		expect = function(pol) return pol:limit("open-files") and "refused" or "succeeded" end },
+	-- inotify instances are counted per user and shared with the host's processes (editors, file
+	-- watchers); no policy setting bounds them, but each is a descriptor: --open-files stops them.
+	-- A bounded request (the host's max_user_instances is usually 128) that the probe's exit frees.
+	{ id = "limits.inotify.bounded", area = "limits", title = "create a bounded number of inotify instances",
+		probe = "res.inotify", args = function() return { "32" } end, oracle = "self",
+		classify = function(v) if (v.count or 0) < 32 then return "refused", "stopped at " .. tostring(v.count) end end,
+		policies = { "default", { name = "open-files-16", ["open-files"] = "16" } },
+		expect = limit_below("open-files", 32 + 3) },
+	-- No inode quota applies: filling a directory of the workspace with a bounded number of files
+	-- works under the sandbox, and the probe removes them again. Witnessed outside: the
+	-- directory was modified (its mtime moved) and nothing was left behind.
+	{ id = "limits.dir_fill.bounded", area = "limits", title = "fill a workspace directory with 200 files, then clean up",
+		probe = "res.dir_fill",
+		setup = function(t)
+			t.fill = t.workspace .. "/fill"
+			assert(fs.mkdir(t.fill))
+			-- Let the coarse filesystem clock tick past the directory's creation, so a change
+			-- made by the probe shows in its mtime even unconfined.
+			clock.sleep(0.05)
+			t.fill_mtime = fs.stat(t.fill).mtime
+		end,
+		args = function(t) return { t.fill, "200" } end,
+		oracle = function(t)
+			local st = fs.stat(t.fill)
+			if not st then return true, "the fill directory disappeared" end
+			local left = #(fs.list(t.fill) or {})
+			local moved = st.mtime ~= t.fill_mtime
+			if left > 0 then
+				-- Files were made but not removed: a failure whatever was expected.
+				local said = (t._probe or {}).outcome
+				return said ~= "succeeded", ("%d file(s) left behind in fill/ (the probe said %s)"):format(
+					left, tostring(said))
+			end
+			return moved, moved and "fill/ was modified (mtime moved), 0 files left behind"
+				or "fill/ untouched (mtime unchanged), 0 files left"
+		end, oracle_name = "fill-dir",
+		policies = { "default", "read-only" },
+		expect = writable(function(t) return t.workspace .. "/fill" end) },
 }

@@ -25,6 +25,8 @@ local list = {
 	simple("priv.seccomp_mode.strict", "priv.seccomp_mode", "switch to seccomp strict mode"),
 	simple("priv.ptrace_rewrite.keyctl", "priv.ptrace_rewrite", "rewrite a syscall through ptrace",
 		function() return { "keyctl" } end),
+	-- fd 0 is /dev/null here: unconfined the ioctl reaches the tty layer (ENOTTY = reached).
+	simple("priv.tioclinux.fd0", "priv.tioclinux", "reach TIOCLINUX (console paste, CVE-2023-1523)"),
 	simple("priv.sysctl_write.core_pattern", "priv.sysctl_write", "open core_pattern for writing",
 		function() return { "/proc/sys/kernel/core_pattern" } end),
 	simple("priv.sysctl_write.sysrq", "priv.sysctl_write", "open /proc/sysrq-trigger for writing",
