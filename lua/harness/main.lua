@@ -238,6 +238,11 @@ local function check(opts)
 	if not base then return fail2(perr) end
 	local run_id = M.run_id()
 	local out = opts.out or (sys.paths().source .. "/reports/" .. run_id)
+	if host.getuid() == 0 and (opts["as-user"] or "cordon-test") ~= "root" then
+		local name = opts["as-user"] or "cordon-test"
+		sys.ensure_user(name)
+		runner.stage_setuid(run_id, host.user(name))
+	end
 	local as_user, derr = drop_privileges(opts, out)
 	if as_user == false then return fail2(derr) end
 	local scenarios, errors = select_scenarios(opts)

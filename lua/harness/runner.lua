@@ -68,6 +68,7 @@ function M.make_tree(ctx)
 	end
 	assert(fs.git_init(t.workspace))
 	t.git = t.workspace .. "/.git"
+	t.setuid_probe = M.setuid_probe or M.probe_path("priv.setuid_exec")
 	t.ws_canary = t.workspace .. "/canary.txt"
 	t.out_canary = t.outside .. "/canary.txt"
 	t.extra_canary = t.extra .. "/canary.txt"
@@ -131,9 +132,33 @@ function M.stage_probes(run_id)
 	return true
 end
 
+-- priv.setuid_exec needs a setuid copy of itself owned by someone else, which only root can
+-- make: main calls this before dropping to the battery's user. The copy is setuid to `nobody`,
+-- never root, so a copy left behind by a crash gives nothing; it sits in a folder owned by
+-- the battery's user, who can remove it afterwards. Not root: no copy, and the scenario's
+-- control shows it is not live.
+function M.stage_setuid(run_id, owner)
+	local nobody = host.user("nobody")
+	if host.getuid() ~= 0 or not owner or owner.uid == 0 or not nobody then return nil end
+	local dir = ("%s/cordon-setuid-%s-%d"):format(M.tree_base(), run_id, proc.getpid())
+	local src = sys.paths().probes .. "/priv_setuid_exec"
+	local data = fs.read(src)
+	if not data or not fs.mkdir(dir, tonumber("755", 8)) then return nil end
+	local path = dir .. "/priv_setuid_exec"
+	local ok = fs.write(path, data, tonumber("755", 8)) and fs.chown(path, nobody.uid, nobody.gid)
+		and fs.chmod(path, tonumber("4755", 8)) and fs.chown(dir, owner.uid, owner.gid)
+	if not ok then
+		fs.rm_rf(dir)
+		return nil
+	end
+	M.setuid_dir, M.setuid_probe = dir, path
+	return path
+end
+
 function M.unstage_probes()
 	if M.staged then fs.rm_rf(M.staged) end
-	M.staged = nil
+	if M.setuid_dir then fs.rm_rf(M.setuid_dir) end
+	M.staged, M.setuid_dir, M.setuid_probe = nil, nil, nil
 end
 
 function M.probe_path(name)
