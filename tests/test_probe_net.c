@@ -379,6 +379,64 @@ static void test_probe_net_listen(void **state)
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* The probe prints its line while it still listens on @NAME: we connect from here before it
+ * exits, and it accepts (and closes) the connection, which we see as EOF; then it exits 0.
+ * A name already held is refused (EADDRINUSE) at bind. */
+static void test_probe_net_unix_abstract_listen(void **state)
+{
+	int p[2], st = 0;
+	char line[512], name[64];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	(void)state;
+	snprintf(name, sizeof(name), "cordon-test-listen-%d", (int)getpid());
+	memcpy(sa.sun_path + 1, name, strlen(name));
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		execl(tu_probe("net_unix_abstract_listen"), "net_unix_abstract_listen", name, "2",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	bool got = read_line(p[0], line, sizeof(line), 10);
+	close(p[0]);
+	if (!got)
+		kill(pid, SIGKILL);
+	assert_true(got);
+	struct tu_result view = {.status = 0, .out = line, .err = (char *)""};
+	pc_expect(&view, "net.unix_abstract_listen", "succeeded", NULL);
+	pc_has(&view, "\"detail\":\"listen\"");
+	char target[128];
+	snprintf(target, sizeof(target), "\"target\":\"%s\"", name);
+	pc_has(&view, target);
+
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	int rc = connect(fd, (struct sockaddr *)&sa, len);
+	/* Accepted and closed by the probe: EOF. Left in the backlog: no event, poll times out. */
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	int ready = rc == 0 ? poll(&pf, 1, 5000) : -1;
+	char c;
+	ssize_t eof = ready == 1 ? read(fd, &c, 1) : -1;
+	close(fd);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(rc, 0);
+	assert_int_equal(ready, 1);
+	assert_int_equal(eof, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	struct tu_result r;
+	int held = unix_listener(&sa, len);
+	PC_RUN(&r, PC_ME, 0, "net_unix_abstract_listen", name, "0");
+	pc_expect(&r, "net.unix_abstract_listen", "refused", "EADDRINUSE");
+	pc_has(&r, "\"detail\":\"bind\"");
+	tu_result_free(&r);
+	close(held);
+}
+
 static void test_probe_net_io_uring_connect(void **state)
 {
 	(void)state;
@@ -444,7 +502,7 @@ static void test_probe_net_usage(void **state)
 	static const char *const names[] = {
 	        "net_tcp_connect",   "net_udp_send",     "net_dns",
 	        "net_unix_abstract", "net_unix_connect", "net_io_uring_connect",
-	        "net_socket_hibits", "net_unix_self",
+	        "net_socket_hibits", "net_unix_self",    "net_unix_abstract_listen",
 	};
 	struct tu_result r;
 	(void)state;
@@ -483,6 +541,7 @@ int main(void)
 	        cmocka_unit_test(test_probe_net_unix_self),
 	        cmocka_unit_test(test_probe_net_socketpair),
 	        cmocka_unit_test(test_probe_net_listen),
+	        cmocka_unit_test(test_probe_net_unix_abstract_listen),
 	        cmocka_unit_test(test_probe_net_io_uring_connect),
 	        cmocka_unit_test(test_probe_net_int80_socket),
 	        cmocka_unit_test(test_probe_net_int80_socketcall),

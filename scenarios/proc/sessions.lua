@@ -76,6 +76,39 @@ local live = {
 		oracle = "self", needs = { "pid-namespace" }, expect = always("refused"), serial = true },
 }
 
+-- An abstract UNIX socket held in session B, reached from A by name. Abstract sockets belong to
+-- the network namespace (each run has its own) and Landlock scopes them. The holder listens
+-- inside B's sandbox, out of the harness's reach: the witness is the holder's own count of
+-- accepted connections (its stderr at exit), the word of B's sandbox, not of the probe in A.
+local function abstract_name(t) return "cordon-h-abs-" .. key(t) end
+
+local function abstract_holder(t)
+	local h = (t._handles or {})[1]
+	local res = h and h:wait(10)
+	if not res then h:kill(9); error("the holder in session B did not end in time") end
+	if not (res.stdout or ""):match('"outcome":"succeeded"') then
+		error("the holder in session B is not listening: " .. tostring(res.stdout) .. tostring(res.stderr))
+	end
+	local n = tonumber((res.stderr or ""):match("accepted (%d+) connection"))
+	local p = t._probe or {}
+	if not n then
+		return p.outcome == "succeeded", ("no outside witness (the holder reported no count): "
+			.. "the probe said %s (exit %s)"):format(tostring(p.outcome), tostring(p.exit))
+	end
+	return n > 0, ("the holder in session B (its own word) accepted %d connection%s; the probe "
+		.. "said %s"):format(n, n == 1 and "" or "s", tostring(p.outcome))
+end
+
+live[#live + 1] = { id = "proc.session.abstract.other", area = "proc",
+	title = "connect to an abstract UNIX socket another session holds",
+	probe = "net.unix_abstract", settings = { session = "A" }, serial = true,
+	before = function(t)
+		return { { probe = "net.unix_abstract_listen", args = { abstract_name(t), "2" },
+			settings = { session = "B" }, background = true, settle = 0.8 } }
+	end,
+	args = function(t) return { abstract_name(t) } end,
+	oracle = abstract_holder, oracle_name = "holder", expect = always("refused") }
+
 local list = { table.unpack(live) }
 for _, pair in ipairs({
 	file_pair("/tmp", "tmp"),
