@@ -108,6 +108,45 @@ static void body_pid_namespace(struct ru_who *w)
 	tu_result_free(&r);
 }
 
+/* kill(-1) from inside reaches only the sandbox's own tree: a victim of the same user
+ * outside survives `kill -KILL -1` (unconfined, it would die with every process of the user;
+ * the probe battery's proc.kill_all cannot be run unconfined for that reason). */
+static void body_kill_all(struct ru_who *w)
+{
+	pid_t victim = fork();
+	assert_true(victim >= 0);
+	if (victim == 0) {
+		if (!w->root && (setgid(w->gid) < 0 || setuid(w->uid) < 0))
+			_exit(126);
+		execl("/bin/sleep", "sleep", "60", (char *)NULL);
+		_exit(127);
+	}
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, "kill -KILL -1; echo after=$?", &r), 0);
+	printf("inside: %s", r.out);
+	bool alive = waitpid(victim, NULL, WNOHANG) == 0;
+	kill(victim, SIGKILL);
+	waitpid(victim, NULL, 0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "after="));
+	tu_result_free(&r);
+	assert_true(alive);
+}
+
+static void test_run_proc_kill_all_stays_inside(void **state)
+{
+	(void)state;
+	/* Only as the unprivileged user: were the sandbox broken, root's kill(-1) would end
+	 * every process on the machine. */
+	struct ru_who w;
+	if (!ru_who_init(&w, false)) {
+		tu_skip("no unprivileged user to run as");
+		return;
+	}
+	body_kill_all(&w);
+	ru_who_free(&w);
+}
+
 static void test_run_proc_sees_only_its_tree(void **state)
 {
 	(void)state;
@@ -311,6 +350,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_run_proc_exit_codes),
 	        cmocka_unit_test(test_run_proc_sees_only_its_tree),
+	        cmocka_unit_test(test_run_proc_kill_all_stays_inside),
 	        cmocka_unit_test(test_run_proc_timeout_kills_tree),
 	        cmocka_unit_test(test_run_proc_daemon_gone_after_exit),
 	        cmocka_unit_test(test_run_proc_sigkill_of_cordon_leaves_nothing),
