@@ -27,8 +27,8 @@ void probe_json_str(char *buf, size_t n, size_t *len, const char *s)
 	buf[*len] = '\0';
 }
 
-void probe_result(const char *probe, const char *target, enum probe_outcome outcome, int err,
-                  const char *detail, const char *extra)
+void probe_print(const char *probe, const char *target, enum probe_outcome outcome, int err,
+                 const char *detail, const char *extra)
 {
 	char line[8192];
 	size_t len = 0;
@@ -52,6 +52,12 @@ void probe_result(const char *probe, const char *target, enum probe_outcome outc
 	/* One write, so a probe that dies right after still leaves a whole line. */
 	ssize_t w = write(1, line, strlen(line));
 	(void)w;
+}
+
+void probe_result(const char *probe, const char *target, enum probe_outcome outcome, int err,
+                  const char *detail, const char *extra)
+{
+	probe_print(probe, target, outcome, err, detail, extra);
 	_exit((int)outcome);
 }
 

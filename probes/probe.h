@@ -19,6 +19,12 @@ enum probe_outcome {
 _Noreturn void probe_result(const char *probe, const char *target, enum probe_outcome outcome,
                             int err, const char *detail, const char *extra);
 
+/* Print the line without exiting, for probes that must go on after announcing (a listener
+ * that stays up so the harness can try to reach it). The line is one write, so it is out
+ * before the probe waits. Call it at most once, and exit with the outcome afterwards. */
+void probe_print(const char *probe, const char *target, enum probe_outcome outcome, int err,
+                 const char *detail, const char *extra);
+
 /* The common case: rc >= 0 means the action happened, otherwise it was refused with errno. */
 _Noreturn void probe_finish(const char *probe, const char *target, long rc, const char *detail);
 

@@ -343,27 +343,37 @@ static bool read_line(int fd, char *buf, size_t n, int seconds)
 	return false;
 }
 
-/* The probe prints its line while it still listens: we connect to the port it names before
- * it exits, then it exits 0. */
-static void test_probe_net_listen(void **state)
+/* Start probe (argv[0] is its name) with stdout on a pipe and read its one line while it
+ * keeps running (a listener): the caller reaps the returned pid. */
+static pid_t start_reading_line(char *const argv[], char *line, size_t size)
 {
-	int p[2], st = 0;
-	char line[512];
-	(void)state;
+	int p[2];
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(p[1], 1);
-		execl(tu_probe("net_listen"), "net_listen", "0", "3", (char *)NULL);
+		execv(tu_probe(argv[0]), argv);
 		_exit(127);
 	}
 	close(p[1]);
-	bool got = read_line(p[0], line, sizeof(line), 10);
+	bool got = read_line(p[0], line, size, 10);
 	close(p[0]);
 	if (!got)
 		kill(pid, SIGKILL);
 	assert_true(got);
+	return pid;
+}
+
+/* The probe prints its line while it still listens: we connect to the port it names before
+ * it exits, then it exits 0. */
+static void test_probe_net_listen(void **state)
+{
+	int st = 0;
+	char line[512];
+	(void)state;
+	char *argv[] = {"net_listen", "0", "3", NULL};
+	pid_t pid = start_reading_line(argv, line, sizeof(line));
 	struct tu_result view = {.status = 0, .out = line, .err = (char *)""};
 	pc_expect(&view, "net.listen", "succeeded", NULL);
 	long port = pc_number(&view, "port");
@@ -384,28 +394,15 @@ static void test_probe_net_listen(void **state)
  * A name already held is refused (EADDRINUSE) at bind. */
 static void test_probe_net_unix_abstract_listen(void **state)
 {
-	int p[2], st = 0;
+	int st = 0;
 	char line[512], name[64];
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	(void)state;
 	snprintf(name, sizeof(name), "cordon-test-listen-%d", (int)getpid());
 	memcpy(sa.sun_path + 1, name, strlen(name));
 	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(p[1], 1);
-		execl(tu_probe("net_unix_abstract_listen"), "net_unix_abstract_listen", name, "2",
-		      (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	bool got = read_line(p[0], line, sizeof(line), 10);
-	close(p[0]);
-	if (!got)
-		kill(pid, SIGKILL);
-	assert_true(got);
+	char *argv[] = {"net_unix_abstract_listen", name, "2", NULL};
+	pid_t pid = start_reading_line(argv, line, sizeof(line));
 	struct tu_result view = {.status = 0, .out = line, .err = (char *)""};
 	pc_expect(&view, "net.unix_abstract_listen", "succeeded", NULL);
 	pc_has(&view, "\"detail\":\"listen\"");
