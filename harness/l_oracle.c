@@ -19,7 +19,13 @@
 #define LISTENER_MT "cordon.listener"
 #define PTY_MT "cordon.pty"
 
-enum listener_kind { L_TCP, L_UDP, L_UNIX, L_ABSTRACT };
+enum listener_kind { L_TCP, L_UDP, L_UNIX, L_UNIX_DGRAM, L_ABSTRACT };
+
+/* Datagram listeners count what they receive; the others count what they accept. */
+static bool listener_is_dgram(enum listener_kind kind)
+{
+	return kind == L_UDP || kind == L_UNIX_DGRAM;
+}
 
 struct listener {
 	int fd;
@@ -111,7 +117,8 @@ static int l_oracle_udp_listen(lua_State *L)
 	return oracle_inet_listen(L, L_UDP);
 }
 
-/* oracle.unix_listen(path) / oracle.abstract_listen(name) -> listener | nil,msg,errno */
+/* oracle.unix_listen(path) / oracle.unix_dgram_listen(path) / oracle.abstract_listen(name)
+ * -> listener | nil,msg,errno */
 static int oracle_unix_listen(lua_State *L, enum listener_kind kind)
 {
 	size_t n;
@@ -124,15 +131,16 @@ static int oracle_unix_listen(lua_State *L, enum listener_kind kind)
 		return luaL_argerror(L, 1, "socket name empty or too long");
 	memcpy(sun.sun_path + off, name, n);
 	l = listener_new(L, kind);
-	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int type = listener_is_dgram(kind) ? SOCK_DGRAM : SOCK_STREAM;
+	l->fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		return hu_fail(L, errno, "socket");
 	if (bind(l->fd, (struct sockaddr *)&sun,
 	         (socklen_t)(offsetof(struct sockaddr_un, sun_path) + off + n)) < 0)
 		return hu_failf(L, errno, "bind %s%s: %s", off ? "@" : "", name, strerror(errno));
-	if (kind == L_UNIX)
+	if (!off)
 		memcpy(l->path, name, n + 1);
-	if (listen(l->fd, SOMAXCONN) < 0)
+	if (type == SOCK_STREAM && listen(l->fd, SOMAXCONN) < 0)
 		return hu_fail(L, errno, "listen");
 	snprintf(l->address, sizeof(l->address), "%s%s", off ? "@" : "", name);
 	return 1;
@@ -141,6 +149,11 @@ static int oracle_unix_listen(lua_State *L, enum listener_kind kind)
 static int l_oracle_unix_listen(lua_State *L)
 {
 	return oracle_unix_listen(L, L_UNIX);
+}
+
+static int l_oracle_unix_dgram_listen(lua_State *L)
+{
+	return oracle_unix_listen(L, L_UNIX_DGRAM);
 }
 
 static int l_oracle_abstract_listen(lua_State *L)
@@ -163,7 +176,7 @@ static void listener_service(struct listener *l)
 	char buf[2048];
 
 	for (;;) {
-		if (l->kind == L_UDP) {
+		if (listener_is_dgram(l->kind)) {
 			if (recv(l->fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno != EINTR)
 				return;
 		} else {
@@ -376,6 +389,7 @@ int luaopen_oracle(lua_State *L)
 	        {"tcp_listen", l_oracle_tcp_listen},
 	        {"udp_listen", l_oracle_udp_listen},
 	        {"unix_listen", l_oracle_unix_listen},
+	        {"unix_dgram_listen", l_oracle_unix_dgram_listen},
 	        {"abstract_listen", l_oracle_abstract_listen},
 	        {"pty", l_oracle_pty},
 	        {"tcp_connect", l_oracle_tcp_connect},

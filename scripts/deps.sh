@@ -7,7 +7,7 @@ set -euo pipefail
 
 declare -A PKGS=(
 	[build]="build-essential cmake pkg-config libcmocka-dev libpcre2-dev liblua5.4-dev libseccomp-dev"
-	[test]="libxml2-utils chromium python3-jsonschema passwd util-linux clang-format iproute2"
+	[test]="libxml2-utils chromium python3-jsonschema passwd util-linux clang-format iproute2 bubblewrap"
 	[peers]="bubblewrap firejail nodejs npm socat ripgrep"
 )
 

@@ -5,7 +5,8 @@
  * Lifecycle (driven by sandbox.c):
  *   parent, before clone:  cordon_seccomp_build(plan, &sc)         -- no syscalls that matter
  *   child, last step:      cordon_seccomp_load(sc, &listener)      -- after no_new_privs+Landlock;
- *                           the listener fd is passed to the supervisor (SCM_RIGHTS)
+ *                           the listener's number goes to the supervisor, which takes it
+ *                           with pidfd_getfd (a sendmsg would wait on its own filter)
  *   supervisor:            cordon_notify_new(plan, init_pid, listener, &n) once the child's
  *                           mounts are in place; cordon_notify_handle(n) whenever the listener
  *                           is readable; cordon_notify_free(n) after the tree is gone. */

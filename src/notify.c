@@ -357,11 +357,11 @@ static int open_pidfd(struct notify_req *r)
 	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
 	if (fd >= 0 || errno != EINVAL)
 		return fd;
-	fd = cordon_sys_pidfd_open(tid);
+	fd = cordon_sys_pidfd_open(tid, 0);
 	long tgid = 0;
 	if (fd >= 0 || errno != EINVAL || notify_proc_status(r, "Tgid", 10, &tgid) < 0)
 		return fd;
-	return cordon_sys_pidfd_open((pid_t)tgid);
+	return cordon_sys_pidfd_open((pid_t)tgid, 0);
 }
 
 /* A supervisor running as root acts with the target's file-system ids and without effective
@@ -415,6 +415,8 @@ static int dispatch(struct notify_req *r)
 	switch (r->req->data.nr) {
 	case __NR_connect:
 	case __NR_sendto:
+	case __NR_sendmsg:
+	case __NR_sendmmsg:
 		return notify_handle_net(r);
 	default:
 		return notify_handle_fs(r);

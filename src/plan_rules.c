@@ -243,9 +243,10 @@ static int rule_unix_sockets(struct cordon_plan *pl)
 		        pl, "unix sockets", NEED_NS | NEED_SECCOMP | NEED_NOTIFY,
 		        fmt("UNIX sockets outside the sandbox unreachable: pathname ones outside "
 		            "the writable roots and /tmp, every abstract one"),
-		        fmt("seccomp user notification on connect (the supervisor resolves the "
-		            "path in the sandbox's root and connects) + network namespace "
-		            "(abstract names are per network namespace)"));
+		        fmt("seccomp user notification on connect, sendto and sendmsg (the "
+		            "supervisor resolves the path in the sandbox's root and performs the "
+		            "call) + network namespace (abstract names are per network "
+		            "namespace)"));
 	char *text = fmt("abstract UNIX sockets outside the sandbox unreachable");
 	if (h->landlock_abi >= 6)
 		return rule_add(

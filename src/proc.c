@@ -43,8 +43,13 @@ int cordon_msg_send(int sock, const struct cordon_msg *m, int fd)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
+	/* Without a descriptor, send(): the init keeps reporting after its seccomp filter is
+	 * loaded, and that filter hands every sendmsg to the supervisor (notify_net.c), while
+	 * sendto without an address never reaches it. */
 	ssize_t n;
-	while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+	while ((n = fd >= 0 ? sendmsg(sock, &mh, MSG_NOSIGNAL)
+	                    : send(sock, m, sizeof(*m), MSG_NOSIGNAL)) < 0 &&
+	       errno == EINTR)
 		;
 	return n < 0 ? -errno : 0;
 }
@@ -346,13 +351,15 @@ _Noreturn void cordon_init_run(const struct cordon_init *in)
 		init_send(in->sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
 		_exit(1);
 	}
-	init_send(in->sock, CORDON_MSG_READY, 0, NULL, listener);
+	/* The listener goes by number, not SCM_RIGHTS: our own sendmsg would now wait on the
+	 * supervisor that has no listener yet. It takes the descriptor with pidfd_getfd and opens
+	 * our /proc/PID/root, both of which need us dumpable and the descriptor open until it
+	 * says it is done. */
+	init_send(in->sock, CORDON_MSG_READY, listener, NULL, -1);
 	if (listener >= 0) {
-		close(listener);
-		/* The supervisor opens our /proc/PID/root for its notifications: that needs us
-		 * dumpable until it says it is done. */
 		if (init_wait_go(in, &err) < 0)
 			_exit(1);
+		close(listener);
 	}
 	/* Not dumpable from here on: the command (same uid, no capabilities) cannot ptrace or
 	 * process_vm_readv its init, nor open its /proc/PID files. */

@@ -340,11 +340,17 @@ static void sandbox_on_message(struct cordon_sandbox *sb, const struct cordon_ms
 {
 	switch (m->type) {
 	case CORDON_MSG_READY:
-		if (fd >= 0) {
+		if (m->value >= 0) {
 			cordon_error e = {0};
-			/* notify keeps its own duplicate of the listener; ours is closed below. */
+			/* The init's listener, by number (proc.c says why); notify keeps its own
+			 * duplicate, ours is closed below. */
 			struct cordon_msg go = {.type = CORDON_MSG_GO};
-			if (cordon_notify_new(sb->plan, sb->pid, fd, &sb->notify, &e) < 0 ||
+			fd = cordon_sys_pidfd_getfd(sb->pidfd, m->value);
+			if (fd < 0)
+				cordon_err(&e, -errno, "seccomp: cannot take the listener: %s",
+				           strerror(errno));
+			if (fd < 0 ||
+			    cordon_notify_new(sb->plan, sb->pid, fd, &sb->notify, &e) < 0 ||
 			    cordon_msg_send(sb->sock, &go, -1) < 0) {
 				sb->failed = true;
 				sb->fail = e;

@@ -196,13 +196,15 @@ static int add_network_off_rules(scmp_filter_ctx ctx, cordon_error *err)
 	return r;
 }
 
-/* connect(), and sendto() with an address, go to the supervisor: a pathname UNIX socket
- * outside the writable roots must stay unreachable, which no other kernel mechanism on this
- * host can say. sendto without an address (a NULL register) never reaches it. */
+/* connect(), sendto() with an address, and every sendmsg()/sendmmsg() go to the supervisor:
+ * a pathname UNIX socket outside the writable roots must stay unreachable, which no other
+ * kernel mechanism on this host can say. sendto without an address (a NULL register) never
+ * reaches it; sendmsg's address is in memory the filter cannot read, so all of them do. */
 static int add_connect_notify(scmp_filter_ctx ctx, cordon_error *err)
 {
+	static const char *const always[] = {"connect", "sendmsg", "sendmmsg"};
 	struct scmp_arg_cmp has_addr = SCMP_A4_64(SCMP_CMP_NE, 0, 0);
-	int r = rule_add(ctx, SCMP_ACT_NOTIFY, "connect", 0, NULL, err);
+	int r = add_list(ctx, SCMP_ACT_NOTIFY, always, ARRAY_SIZE(always), err);
 	if (r == 0)
 		r = rule_add(ctx, SCMP_ACT_NOTIFY, "sendto", 1, &has_addr, err);
 	return r;

@@ -12,19 +12,10 @@
 #include <seccomp.h> /* libseccomp (cordon's own header is cordon_seccomp.h, so no clash) */
 
 #include "cordon_seccomp.h"
+#include "sys.h"
 
 /* Largest datagram the supervisor copies out of a target to send it on its behalf. */
 #define CORDON_NOTIFY_MAX_SEND (256u * 1024u)
-
-static inline int cordon_sys_pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static inline int cordon_sys_pidfd_getfd(int pidfd, int fd)
-{
-	return (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-}
 
 static inline int cordon_sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
                                      uint64_t resolve)

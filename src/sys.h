@@ -139,6 +139,11 @@ static inline int cordon_sys_pidfd_open(pid_t pid, unsigned flags)
 {
 	return (int)syscall(__NR_pidfd_open, pid, flags);
 }
+/* A duplicate of descriptor fd of the process behind pidfd (needs ptrace access to it). */
+static inline int cordon_sys_pidfd_getfd(int pidfd, int fd)
+{
+	return (int)syscall(__NR_pidfd_getfd, pidfd, fd, 0);
+}
 static inline int cordon_sys_pidfd_send_signal(int pidfd, int sig)
 {
 	return (int)syscall(__NR_pidfd_send_signal, pidfd, sig, NULL, 0);

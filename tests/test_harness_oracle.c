@@ -162,6 +162,20 @@ static void test_oracle_unix_listeners(void **state)
 	oracle_must(L, "assert(P:contacts() == 1)\n"
 	               "P:close()\n"
 	               "assert(not fs.exists(D..'/sock'), 'the socket file is removed at close')\n"
+	               "G = assert(oracle.unix_dgram_listen(D..'/dgram'))\n");
+	/* A datagram listener counts datagrams, and a stream connect cannot reach it. */
+	assert_int_equal(harness_eval(L, "return G:address()", NULL, 1), LUA_OK);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", lua_tostring(L, -1));
+	lua_pop(L, 1);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(
+		        oracle_connect(AF_UNIX, SOCK_DGRAM, (struct sockaddr *)&sun, sizeof(sun)),
+		        1);
+	assert_int_not_equal(
+	        oracle_connect(AF_UNIX, SOCK_STREAM, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	oracle_must(L, "assert(G:contacts() == 2, G:contacts())\n"
+	               "G:close()\n"
+	               "assert(not fs.exists(D..'/dgram'))\n"
 	               "fs.rm_rf(D)\n");
 }
 

@@ -26,6 +26,7 @@
 #include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -116,6 +117,80 @@ static int unix_sendto(const char *path, const char *msg)
 	return r < 0 ? -1 : 0;
 }
 
+/* One datagram to path through sendmsg (many: the first of a sendmmsg vector), carrying
+ * descriptor pass (when >= 0) in SCM_RIGHTS. */
+static int unix_sendmsg(const char *path, const char *msg, bool many, int pass)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct iovec iov[2] = {{.iov_base = (void *)msg, .iov_len = 1},
+	                       {.iov_base = (void *)(msg + 1), .iov_len = strlen(msg) - 1}};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = {0};
+	struct mmsghdr m = {
+	        .msg_hdr = {
+	                .msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = iov, .msg_iovlen = 2}};
+	if (pass >= 0) {
+		m.msg_hdr.msg_control = u.buf;
+		m.msg_hdr.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m.msg_hdr);
+		*c = (struct cmsghdr){.cmsg_len = CMSG_LEN(sizeof(int)),
+		                      .cmsg_level = SOL_SOCKET,
+		                      .cmsg_type = SCM_RIGHTS};
+		memcpy(CMSG_DATA(c), &pass, sizeof(int));
+	}
+	long r = many ? sendmmsg(fd, &m, 1, 0) : sendmsg(fd, &m.msg_hdr, 0);
+	int e = errno;
+	if (many && r == 1 && m.msg_len != strlen(msg)) {
+		r = -1;
+		e = EBADMSG; /* the supervisor did not report the length back */
+	}
+	close(fd);
+	errno = e;
+	return r < 0 ? -1 : 0;
+}
+
+/* What unix_sendmsg sent arrived on dg: the text, and a working descriptor when one was
+ * passed (it reads want_file). */
+static void expect_datagram(int dg, const char *text, const char *want_file)
+{
+	char buf[32] = {0};
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+	struct msghdr m = {.msg_iov = &iov,
+	                   .msg_iovlen = 1,
+	                   .msg_control = u.b,
+	                   .msg_controllen = sizeof(u.b)};
+	ssize_t n = recvmsg(dg, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n != (ssize_t)strlen(text) || strcmp(buf, text) != 0) {
+		fprintf(stderr, "sendmsg: expected \"%s\" on the sandbox's own socket\n", text);
+		fails++;
+		return;
+	}
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	if (!want_file)
+		return;
+	int fd = -1;
+	if (c && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	char got[8] = {0};
+	if (fd < 0 || read(fd, got, sizeof(got) - 1) != (ssize_t)strlen(want_file) ||
+	    strcmp(got, want_file) != 0) {
+		fprintf(stderr, "sendmsg: the descriptor passed did not arrive working\n");
+		fails++;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /* ---- the child: a miniature sandbox ------------------------------------------------------ */
 
 static int write_proc(const char *file, const char *text)
@@ -152,47 +227,28 @@ static int enter_view(void)
 	return 0;
 }
 
-static int send_fd(int sock, int fd)
+/* The child's filter hands every sendmsg to the supervisor, which is not running yet: the
+ * listener goes by number (send() is never notified), and the parent takes it with
+ * pidfd_getfd while the child waits for its go-ahead, as the runtime's init does. */
+static int send_fd_number(int sock, int fd)
 {
-	char c = 'L';
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr m = {.msg_iov = &iov,
-	                   .msg_iovlen = 1,
-	                   .msg_control = u.buf,
-	                   .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c0 = CMSG_FIRSTHDR(&m);
-	c0->cmsg_level = SOL_SOCKET;
-	c0->cmsg_type = SCM_RIGHTS;
-	c0->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c0), &fd, sizeof(int));
-	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
+	char go;
+	if (send(sock, &fd, sizeof(fd), 0) != (ssize_t)sizeof(fd))
+		return -1;
+	return recv(sock, &go, 1, 0) == 1 ? 0 : -1;
 }
 
-static int recv_fd(int sock)
+static int take_fd(int sock, pid_t child)
 {
-	char c;
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = {.msg_iov = &iov,
-	                   .msg_iovlen = 1,
-	                   .msg_control = u.buf,
-	                   .msg_controllen = sizeof(u.buf)};
-	if (recvmsg(sock, &m, 0) != 1)
+	int number, fd = -1;
+	if (recv(sock, &number, sizeof(number), 0) != (ssize_t)sizeof(number))
 		return -1;
-	struct cmsghdr *c0 = CMSG_FIRSTHDR(&m);
-	if (!c0 || c0->cmsg_type != SCM_RIGHTS)
-		return -1;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c0), sizeof(int));
-	return fd;
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	if (pidfd >= 0)
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, number, 0);
+	if (pidfd >= 0)
+		close(pidfd);
+	return fd >= 0 && send(sock, "G", 1, 0) == 1 ? fd : -1;
 }
 
 /* Another thread flips the address between a socket inside and one outside while connects
@@ -255,6 +311,17 @@ static void attempt_sockets(void)
 		fprintf(stderr, "the datagram sent through the supervisor did not arrive\n");
 		fails++;
 	}
+	/* sendmsg's address is in memory: performed by the supervisor too, descriptors and all. */
+	EXPECT(unix_sendmsg(in(ro, "log.sock"), "escaped", false, -1), EACCES);
+	EXPECT(unix_sendmsg(in(ro, "log.sock"), "escaped", true, -1), EACCES);
+	EXPECT(unix_sendmsg(in(ws, "svc-link"), "escaped", false, -1), EACCES);
+	EXPECT(write_file(in(ws, "passed"), "pass"), 0);
+	int pass = open(in(ws, "passed"), O_RDONLY | O_CLOEXEC);
+	EXPECT(unix_sendmsg("own.dgram", "by-msg", false, pass), 0);
+	expect_datagram(dg, "by-msg", "pass");
+	EXPECT(unix_sendmsg(in(ws, "own.dgram"), "by-mmsg", true, -1), 0);
+	expect_datagram(dg, "by-mmsg", NULL);
+	close(pass);
 	int c = accept(srv, NULL, NULL);
 	if (c < 0) {
 		fprintf(stderr, "the connect through the supervisor did not arrive\n");
@@ -429,7 +496,7 @@ static void child_main(int sock, const struct cordon_plan *plan)
 		fprintf(stderr, "filter: %s\n", err.msg);
 		_exit(79);
 	}
-	if (listener < 0 || send_fd(sock, listener) < 0) {
+	if (listener < 0 || send_fd_number(sock, listener) < 0) {
 		fprintf(stderr, "cannot pass the listener (%d): %s\n", listener, strerror(errno));
 		_exit(80);
 	}
@@ -446,7 +513,7 @@ static void child_main(int sock, const struct cordon_plan *plan)
 
 static int serve(pid_t child, int listener_sock, const struct cordon_plan *plan)
 {
-	int listener = recv_fd(listener_sock);
+	int listener = take_fd(listener_sock, child);
 	int status = -1;
 	if (listener < 0) {
 		waitpid(child, &status, 0);

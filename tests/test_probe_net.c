@@ -291,6 +291,46 @@ static void test_probe_net_unix_connect(void **state)
 	free(dir);
 }
 
+/* The datagram arrives when sent unconfined, by sendmsg and by sendmmsg; the test user
+ * cannot search our 0700 directory: refused, and nothing arrives. */
+static void test_probe_net_unix_sendmsg(void **state)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct tu_result r;
+	static const char *const how[] = {"sendmsg", "sendmmsg"};
+	(void)state;
+	char *dir = tu_tmpdir("cordon-pnet", PC_ME, 0);
+	assert_non_null(dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dgram", dir);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	uid_t uid;
+	gid_t gid;
+	PC_TEST_USER(uid, gid);
+	for (size_t i = 0; i < 2; i++) {
+		char detail[64];
+		snprintf(detail, sizeof(detail), "\"detail\":\"%s\"", how[i]);
+		PC_RUN(&r, PC_ME, 0, "net_unix_sendmsg", sa.sun_path, how[i]);
+		pc_expect(&r, "net.unix_sendmsg", "succeeded", NULL);
+		pc_has(&r, detail);
+		assert_int_equal(datagrams(fd, "cordon-probe net.unix_sendmsg\n"), 1);
+		tu_result_free(&r);
+		if (geteuid() == 0) {
+			PC_RUN(&r, uid, gid, "net_unix_sendmsg", sa.sun_path, how[i]);
+			pc_expect(&r, "net.unix_sendmsg", "refused", "EACCES");
+			assert_int_equal(datagrams(fd, "cordon-probe net.unix_sendmsg\n"), 0);
+			tu_result_free(&r);
+		}
+	}
+	PC_RUN(&r, PC_ME, 0, "net_unix_sendmsg", sa.sun_path, "write");
+	pc_expect(&r, "net.unix_sendmsg", "inconclusive", "EINVAL");
+	tu_result_free(&r);
+	close(fd);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
 static void test_probe_net_unix_self(void **state)
 {
 	struct tu_result r;
@@ -500,6 +540,7 @@ static void test_probe_net_usage(void **state)
 	        "net_tcp_connect",   "net_udp_send",     "net_dns",
 	        "net_unix_abstract", "net_unix_connect", "net_io_uring_connect",
 	        "net_socket_hibits", "net_unix_self",    "net_unix_abstract_listen",
+	        "net_unix_sendmsg",
 	};
 	struct tu_result r;
 	(void)state;
@@ -535,6 +576,7 @@ int main(void)
 	        cmocka_unit_test(test_probe_net_vsock),
 	        cmocka_unit_test(test_probe_net_unix_abstract),
 	        cmocka_unit_test(test_probe_net_unix_connect),
+	        cmocka_unit_test(test_probe_net_unix_sendmsg),
 	        cmocka_unit_test(test_probe_net_unix_self),
 	        cmocka_unit_test(test_probe_net_socketpair),
 	        cmocka_unit_test(test_probe_net_listen),

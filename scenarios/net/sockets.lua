@@ -41,6 +41,23 @@ return {
 		setup = function(t) t.listener = oracle.unix_listen(t.workspace .. "/own.sock") end,
 		args = function(t) return { t.workspace .. "/own.sock" } end,
 		expect = always("succeeded") },
+	-- A datagram named in sendmsg's (or sendmmsg's) msghdr: the address is in memory, where a
+	-- filter on connect() and sendto() does not look (journald, /dev/log, sd_notify sockets).
+	{ id = "net.unix_sendmsg.outside", area = "net", title = "sendmsg a datagram to a pathname UNIX socket outside the roots",
+		probe = "net.unix_sendmsg", oracle = "listener",
+		setup = function(t) t.listener = oracle.unix_dgram_listen(t.outside .. "/journal.sock") end,
+		args = function(t) return { t.outside .. "/journal.sock", "sendmsg" } end,
+		expect = writable(function(t) return t.outside .. "/journal.sock" end) },
+	{ id = "net.unix_sendmmsg.outside", area = "net", title = "sendmmsg a datagram to a pathname UNIX socket outside the roots",
+		probe = "net.unix_sendmsg", oracle = "listener",
+		setup = function(t) t.listener = oracle.unix_dgram_listen(t.outside .. "/notify.sock") end,
+		args = function(t) return { t.outside .. "/notify.sock", "sendmmsg" } end,
+		expect = writable(function(t) return t.outside .. "/notify.sock" end) },
+	{ id = "net.unix_sendmsg.workspace", area = "net", title = "sendmsg a datagram to a pathname UNIX socket in the workspace",
+		probe = "net.unix_sendmsg", oracle = "listener",
+		setup = function(t) t.listener = oracle.unix_dgram_listen(t.workspace .. "/own.dgram") end,
+		args = function(t) return { t.workspace .. "/own.dgram", "sendmsg" } end,
+		expect = always("succeeded") },
 	-- A socket the command makes itself must keep working (a connect filter must not break it).
 	{ id = "net.unix_self.workspace", area = "net", title = "a UNIX socket made in the workspace works",
 		probe = "net.unix_self", args = function(t) return { t.workspace .. "/self.sock" } end,
