@@ -418,9 +418,12 @@ static void sandbox_on_signal(struct cordon_sandbox *sb)
 		cordon_sys_pidfd_send_signal(sb->pidfd, (int)si.ssi_signo);
 }
 
-static void sandbox_on_notify(struct cordon_sandbox *sb)
+/* POLLHUP without POLLIN: no task uses the filter any more, so no notification can come.
+ * That happens as soon as the tree is gone, while the init's pidfd is not readable yet (the
+ * kernel is still tearing its namespaces down); polling the listener on would spin. */
+static void sandbox_on_notify(struct cordon_sandbox *sb, short revents)
 {
-	if (cordon_notify_handle(sb->notify) < 0) {
+	if (!(revents & POLLIN) || cordon_notify_handle(sb->notify) < 0) {
 		cordon_notify_free(sb->notify);
 		sb->notify = NULL;
 	}
@@ -449,7 +452,7 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 	if (poll(pf, P_N, -1) < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (pf[P_NOTIFY].fd >= 0 && pf[P_NOTIFY].revents)
-		sandbox_on_notify(sb);
+		sandbox_on_notify(sb, pf[P_NOTIFY].revents);
 	if (pf[P_SOCK].fd >= 0 && pf[P_SOCK].revents)
 		sandbox_read_socket(sb, false);
 	if (pf[P_TIMER].fd >= 0 && pf[P_TIMER].revents)
