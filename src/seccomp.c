@@ -32,10 +32,12 @@
 
 #include "seccomp_int.h"
 
+/* One shared anonymous mapping: the supervisor fills it after clone while the init builds its
+ * namespaces, and the init, which has the same mapping, loads the program from it. */
 struct cordon_seccomp {
-	struct sock_filter *prog;
-	unsigned short len;
-	bool notify; /* the filter has USER_NOTIF rules: load it with a listener */
+	unsigned short len; /* 0 until filled */
+	bool notify;        /* the filter has USER_NOTIF rules: load it with a listener */
+	struct sock_filter prog[BPF_MAXINSNS];
 };
 
 /* Kernel surface the sandbox has no business with. */
@@ -278,9 +280,6 @@ static int export_program(scmp_filter_ctx ctx, struct cordon_seccomp *sc, cordon
 	if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0 ||
 	    size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return cordon_err(err, -EINVAL, "seccomp: exported filter has a bad size");
-	sc->prog = malloc((size_t)size);
-	if (!sc->prog)
-		return cordon_err(err, -ENOMEM, "out of memory");
 	if (pread(fd, sc->prog, (size_t)size, 0) != size)
 		return cordon_err(err, -EIO, "seccomp: cannot read the exported filter back");
 	sc->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
@@ -293,10 +292,18 @@ static void ctx_releasep(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
-int cordon_seccomp_build(const struct cordon_plan *plan, struct cordon_seccomp **out,
-                         cordon_error *err)
+int cordon_seccomp_new(struct cordon_seccomp **out, cordon_error *err)
 {
-	*out = NULL;
+	void *m = mmap(NULL, sizeof(struct cordon_seccomp), PROT_READ | PROT_WRITE,
+	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	*out = m == MAP_FAILED ? NULL : m;
+	return *out ? 0 : cordon_err(err, -errno, "seccomp: mmap: %s", strerror(errno));
+}
+
+int cordon_seccomp_fill(const struct cordon_plan *plan, struct cordon_seccomp *sc,
+                        cordon_error *err)
+{
+	sc->len = 0;
 	__attribute__((cleanup(ctx_releasep))) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return cordon_err(err, -ENOMEM, "seccomp: cannot create a filter context");
@@ -306,26 +313,28 @@ int cordon_seccomp_build(const struct cordon_plan *plan, struct cordon_seccomp *
 		                  strerror(-r));
 	/* A binary tree of syscall numbers: fewer instructions per syscall. Optional. */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-
-	cleanup_free struct cordon_seccomp *sc = calloc(1, sizeof(*sc));
-	if (!sc)
-		return cordon_err(err, -ENOMEM, "out of memory");
 	sc->notify = notify_available(plan);
 	r = add_rules(ctx, plan, sc->notify, err);
-	if (r == 0)
-		r = export_program(ctx, sc, err);
-	if (r < 0) {
-		free(sc->prog);
-		return r;
+	return r < 0 ? r : export_program(ctx, sc, err);
+}
+
+int cordon_seccomp_build(const struct cordon_plan *plan, struct cordon_seccomp **out,
+                         cordon_error *err)
+{
+	int r = cordon_seccomp_new(out, err);
+	if (r == 0 && (r = cordon_seccomp_fill(plan, *out, err)) < 0) {
+		cordon_seccomp_free(*out);
+		*out = NULL;
 	}
-	*out = steal_ptr(&sc);
-	return 0;
+	return r;
 }
 
 /* Runs in the child: only prctl and seccomp, nothing that allocates. */
 int cordon_seccomp_load(struct cordon_seccomp *sc, int *listener, cordon_error *err)
 {
 	*listener = -1;
+	if (sc->len == 0)
+		return cordon_err(err, -EINVAL, "seccomp: the filter was never built");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cordon_err(err, -errno, "seccomp: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 	struct sock_fprog prog = {.len = sc->len, .filter = sc->prog};
@@ -350,8 +359,6 @@ int cordon_seccomp_load(struct cordon_seccomp *sc, int *listener, cordon_error *
 
 void cordon_seccomp_free(struct cordon_seccomp *sc)
 {
-	if (!sc)
-		return;
-	free(sc->prog);
-	free(sc);
+	if (sc)
+		munmap(sc, sizeof(*sc));
 }
