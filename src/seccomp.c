@@ -237,17 +237,7 @@ static bool plan_has_op(const struct cordon_plan *plan, enum cordon_op_kind kind
 	return false;
 }
 
-/* User notification needs libseccomp API level 6 and a kernel that has it; asked at run
- * time. Without it the notified rules are left out and explain reports them. */
-static bool notify_available(const struct cordon_plan *plan)
-{
-	if (plan->host && !plan->host->seccomp_notify && plan->host->seccomp_filter)
-		return false;
-	return seccomp_api_get() >= 6;
-}
-
-static int add_rules(scmp_filter_ctx ctx, const struct cordon_plan *plan, bool notify,
-                     cordon_error *err)
+static int add_rules(scmp_filter_ctx ctx, const struct cordon_seccomp_variant *v, cordon_error *err)
 {
 	int r = add_list(ctx, SCMP_ACT_ERRNO(EPERM), refused_eperm, ARRAY_SIZE(refused_eperm), err);
 	if (r == 0)
@@ -258,11 +248,11 @@ static int add_rules(scmp_filter_ctx ctx, const struct cordon_plan *plan, bool n
 		r = add_ioctl_rules(ctx, err);
 	if (r == 0)
 		r = add_seccomp_rule(ctx, err);
-	if (r == 0 && plan->policy && plan->policy->network == CORDON_NETWORK_OFF)
+	if (r == 0 && v->network_off)
 		r = add_network_off_rules(ctx, err);
-	if (r == 0 && notify)
+	if (r == 0 && v->notify)
 		r = add_connect_notify(ctx, err);
-	if (r == 0 && notify && plan_has_op(plan, CORDON_OP_PROTECT_ABSENT))
+	if (r == 0 && v->notify && v->create_notify)
 		r = add_create_notify(ctx, err);
 	return r;
 }
@@ -300,8 +290,19 @@ int cordon_seccomp_new(struct cordon_seccomp **out, cordon_error *err)
 	return *out ? 0 : cordon_err(err, -errno, "seccomp: mmap: %s", strerror(errno));
 }
 
-int cordon_seccomp_fill(const struct cordon_plan *plan, struct cordon_seccomp *sc,
-                        cordon_error *err)
+/* The kernel has user notification (host detection); without a host (unit tests), assume so. */
+struct cordon_seccomp_variant cordon_seccomp_variant_of(const struct cordon_plan *plan)
+{
+	struct cordon_seccomp_variant v = {
+	        .network_off = plan->policy && plan->policy->network == CORDON_NETWORK_OFF,
+	        .notify = !plan->host || plan->host->seccomp_notify,
+	};
+	v.create_notify = v.notify && plan_has_op(plan, CORDON_OP_PROTECT_ABSENT);
+	return v;
+}
+
+int cordon_seccomp_generate(struct cordon_seccomp_variant v, struct cordon_seccomp *sc,
+                            cordon_error *err)
 {
 	sc->len = 0;
 	__attribute__((cleanup(ctx_releasep))) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -313,9 +314,29 @@ int cordon_seccomp_fill(const struct cordon_plan *plan, struct cordon_seccomp *s
 		                  strerror(-r));
 	/* A binary tree of syscall numbers: fewer instructions per syscall. Optional. */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	sc->notify = notify_available(plan);
-	r = add_rules(ctx, plan, sc->notify, err);
+	/* Notified rules need libseccomp API level 6; without it they are left out and explain
+	 * reports them. */
+	if (v.notify && seccomp_api_get() < 6)
+		v.notify = v.create_notify = false;
+	sc->notify = v.notify;
+	r = add_rules(ctx, &v, err);
 	return r < 0 ? r : export_program(ctx, sc, err);
+}
+
+/* The filter is a function of three facts (cordon_seccomp_variant), so every variant was
+ * generated at build time with this same code and library (seccomp_gen.c): copying one costs
+ * nothing, where libseccomp takes most of a millisecond of CPU on every spawn. */
+int cordon_seccomp_fill(const struct cordon_plan *plan, struct cordon_seccomp *sc,
+                        cordon_error *err)
+{
+	struct cordon_seccomp_variant v = cordon_seccomp_variant_of(plan);
+	const struct cordon_seccomp_prebuilt *pb = cordon_seccomp_prebuilt_find(v);
+	if (!pb)
+		return cordon_seccomp_generate(v, sc, err);
+	memcpy(sc->prog, pb->prog, pb->len * sizeof(*pb->prog));
+	sc->len = pb->len;
+	sc->notify = v.notify;
+	return 0;
 }
 
 int cordon_seccomp_build(const struct cordon_plan *plan, struct cordon_seccomp **out,
@@ -355,6 +376,18 @@ int cordon_seccomp_load(struct cordon_seccomp *sc, int *listener, cordon_error *
 	if (sc->notify)
 		*listener = (int)r;
 	return 0;
+}
+
+unsigned short cordon_seccomp_program(const struct cordon_seccomp *sc,
+                                      const struct sock_filter **prog)
+{
+	*prog = sc->prog;
+	return sc->len;
+}
+
+bool cordon_seccomp_notifies(const struct cordon_seccomp *sc)
+{
+	return sc->notify;
 }
 
 void cordon_seccomp_free(struct cordon_seccomp *sc)

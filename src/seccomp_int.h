@@ -14,6 +14,33 @@
 #include "cordon_seccomp.h"
 #include "sys.h"
 
+/* What the filter depends on, and all it depends on. */
+struct cordon_seccomp_variant {
+	bool network_off; /* only AF_UNIX sockets */
+	bool notify;      /* the kernel has user notification: connect/send* go to the supervisor */
+	bool create_notify; /* and creating a protected name that does not exist yet does too */
+};
+
+/* A variant's program, generated at build time (seccomp_gen.c). */
+struct cordon_seccomp_prebuilt {
+	struct cordon_seccomp_variant variant;
+	unsigned short len;
+	const struct sock_filter *prog;
+};
+
+CORDON_HIDDEN struct cordon_seccomp_variant
+cordon_seccomp_variant_of(const struct cordon_plan *plan);
+/* Build a variant with libseccomp, whatever was generated at build time. */
+CORDON_HIDDEN int cordon_seccomp_generate(struct cordon_seccomp_variant v,
+                                          struct cordon_seccomp *sc, cordon_error *err);
+/* The program in sc, and whether it has notified rules (load it with a listener). */
+CORDON_HIDDEN unsigned short cordon_seccomp_program(const struct cordon_seccomp *sc,
+                                                    const struct sock_filter **prog);
+CORDON_HIDDEN bool cordon_seccomp_notifies(const struct cordon_seccomp *sc);
+/* The build-time program of a variant, or NULL (not generated: libseccomp builds it). */
+CORDON_HIDDEN const struct cordon_seccomp_prebuilt *
+cordon_seccomp_prebuilt_find(struct cordon_seccomp_variant v);
+
 /* Largest datagram the supervisor copies out of a target to send it on its behalf. */
 #define CORDON_NOTIFY_MAX_SEND (256u * 1024u)
 

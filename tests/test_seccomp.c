@@ -24,6 +24,7 @@
 
 #include "plan.h"
 #include "cordon_seccomp.h"
+#include "seccomp_int.h"
 #include "testutil.h"
 
 #ifndef SECCOMP_SET_MODE_FILTER
@@ -334,6 +335,66 @@ static void test_seccomp_kills_other_syscall_abis(void **state)
 	assert_int_equal(WTERMSIG(status), SIGSYS);
 }
 
+/* Every program generated at build time is what libseccomp builds from seccomp.c's rules now:
+ * a stale or diverging table fails here. Variants without user notification are always
+ * generated; those with it only where libseccomp has API level 6. */
+static void test_seccomp_prebuilt_matches_libseccomp(void **state)
+{
+	(void)state;
+	struct cordon_seccomp *sc = NULL;
+	cordon_error err = {0};
+	assert_int_equal(cordon_seccomp_new(&sc, &err), 0);
+	for (int bits = 0; bits < 8; bits++) {
+		struct cordon_seccomp_variant v = {
+		        .network_off = bits & 1, .notify = bits & 2, .create_notify = bits & 4};
+		if (v.create_notify && !v.notify)
+			continue;
+		const struct cordon_seccomp_prebuilt *pb = cordon_seccomp_prebuilt_find(v);
+		if (!pb && !v.notify)
+			fail_msg("variant %d was not generated at build time", bits);
+		if (!pb)
+			continue;
+		assert_int_equal(cordon_seccomp_generate(v, sc, &err), 0);
+		const struct sock_filter *prog = NULL;
+		unsigned short len = cordon_seccomp_program(sc, &prog);
+		assert_true(len > 0);
+		assert_int_equal(len, pb->len);
+		assert_memory_equal(prog, pb->prog, len * sizeof(*prog));
+		assert_int_equal(cordon_seccomp_notifies(sc), v.notify);
+	}
+	cordon_seccomp_free(sc);
+}
+
+/* A plan picks its variant from the policy and the host, and the runtime copies that one. */
+static void test_seccomp_plan_selects_its_variant(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct cordon_op op = {.kind = CORDON_OP_PROTECT_ABSENT};
+	fixture_init(&f, CORDON_NETWORK_OFF);
+	struct cordon_seccomp_variant v = cordon_seccomp_variant_of(&f.plan);
+	assert_true(v.network_off && !v.notify && !v.create_notify);
+	f.host.seccomp_notify = true;
+	f.plan.ops = &op;
+	f.plan.n_ops = 1;
+	v = cordon_seccomp_variant_of(&f.plan);
+	assert_true(v.network_off && v.notify && v.create_notify);
+	f.policy.network = CORDON_NETWORK_ON;
+	f.host.seccomp_notify = false;
+	v = cordon_seccomp_variant_of(&f.plan);
+	assert_true(!v.network_off && !v.notify && !v.create_notify);
+
+	struct cordon_seccomp *sc = NULL;
+	cordon_error err = {0};
+	assert_int_equal(cordon_seccomp_build(&f.plan, &sc, &err), 0);
+	const struct cordon_seccomp_prebuilt *pb = cordon_seccomp_prebuilt_find(v);
+	assert_non_null(pb);
+	const struct sock_filter *prog = NULL;
+	assert_int_equal(cordon_seccomp_program(sc, &prog), pb->len);
+	assert_memory_equal(prog, pb->prog, pb->len * sizeof(*prog));
+	cordon_seccomp_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +405,8 @@ int main(void)
 	        cmocka_unit_test(test_seccomp_refuses_tiocsti_and_personality),
 	        cmocka_unit_test(test_seccomp_allows_ordinary_syscalls),
 	        cmocka_unit_test(test_seccomp_kills_other_syscall_abis),
+	        cmocka_unit_test(test_seccomp_prebuilt_matches_libseccomp),
+	        cmocka_unit_test(test_seccomp_plan_selects_its_variant),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
