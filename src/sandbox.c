@@ -185,9 +185,10 @@ static int sandbox_seccomp(struct cordon_sandbox *sb, cordon_error *err)
 	return cordon_seccomp_new(&sb->sc, err);
 }
 
-/* Building the filter (libseccomp) is the supervisor's largest piece of work in a spawn; done
- * while the init creates its mount and network namespaces, on the other core, it costs no
- * latency. The init waits for this message before it loads the filter. */
+/* Filled while the init creates its mount and network namespaces: a copy of the build-time
+ * program, or where there is none the supervisor's largest piece of work (libseccomp), which
+ * then runs on the other core at no cost in latency. The init waits for this message before
+ * it loads the filter. */
 static int sandbox_send_filter(struct cordon_sandbox *sb, cordon_error *err)
 {
 	if (!sb->sc)
