@@ -71,8 +71,9 @@ static int set_path_list(struct cordon_policy *p, const struct setting *s, const
 	struct cordon_strv *list = FIELD(struct cordon_strv, p, s->off);
 	if (!*value)
 		return cordon_err(err, -EINVAL, "%s: empty path", s->key);
+	/* Repeats are dropped once the list is resolved (cordon_policy_finalize). */
 	cleanup_free char *path = expand_home(value);
-	if (!path || (!cordon_strv_contains(list, path) && cordon_strv_push(list, path) < 0))
+	if (!path || cordon_strv_push(list, path) < 0)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -386,7 +387,7 @@ static int resolve_list(struct cordon_strv *list, cordon_error *err)
 		free(list->v[i]);
 		list->v[i] = abs;
 	}
-	return 0;
+	return cordon_strv_dedupe(list) < 0 ? cordon_err(err, -ENOMEM, "out of memory") : 0;
 }
 
 static int finalize_roots(struct cordon_policy *p, const char *home, cordon_error *err)
@@ -407,12 +408,13 @@ static int finalize_roots(struct cordon_policy *p, const char *home, cordon_erro
 	for (size_t i = 0; i < p->writable.n && r == 0; i++) {
 		r = resolve_root(&p->writable.v[i], "writable root", home, true, err);
 		if (r == 0 && strcmp(p->writable.v[i], p->workspace) != 0 &&
-		    !cordon_strv_contains(&roots, p->writable.v[i]) &&
 		    cordon_strv_push(&roots, p->writable.v[i]) < 0)
 			r = cordon_err(err, -ENOMEM, "out of memory");
 	}
 	cordon_strv_clear(&p->writable);
 	p->writable = roots;
+	if (r == 0 && cordon_strv_dedupe(&p->writable) < 0)
+		r = cordon_err(err, -ENOMEM, "out of memory");
 	return r;
 }
 

@@ -51,6 +51,49 @@ bool cordon_strv_contains(const struct cordon_strv *s, const char *str)
 	return false;
 }
 
+struct strv_entry {
+	const char *str;
+	size_t at;
+};
+
+static int strv_entry_cmp(const void *a, const void *b)
+{
+	const struct strv_entry *x = a, *y = b;
+	int c = strcmp(x->str, y->str);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Sorted, so that a thousand paths cost n log n comparisons instead of n squared (issue 5's
+ * scaling targets); each first occurrence stays where it was. */
+int cordon_strv_dedupe(struct cordon_strv *s)
+{
+	if (s->n < 2)
+		return 0;
+	struct strv_entry *e = calloc(s->n, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++)
+		e[i] = (struct strv_entry){.str = s->v[i], .at = i};
+	qsort(e, s->n, sizeof(*e), strv_entry_cmp);
+	/* Compared with the first of its run, which stays: a freed repeat is never read. */
+	for (size_t i = 1, first = 0; i < s->n; i++) {
+		if (strcmp(e[i].str, e[first].str) != 0) {
+			first = i;
+			continue;
+		}
+		free(s->v[e[i].at]);
+		s->v[e[i].at] = NULL;
+	}
+	free(e);
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i])
+			s->v[n++] = s->v[i];
+	s->n = n;
+	s->v[n] = NULL;
+	return 0;
+}
+
 /* ---- errors ----------------------------------------------------------------------------- */
 
 int cordon_err(cordon_error *err, int code, const char *fmt, ...)

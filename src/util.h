@@ -60,6 +60,8 @@ struct cordon_strv {
 CORDON_HIDDEN int cordon_strv_push(struct cordon_strv *s, const char *str); /* copies; 0/-ENOMEM */
 CORDON_HIDDEN void cordon_strv_clear(struct cordon_strv *s);
 CORDON_HIDDEN bool cordon_strv_contains(const struct cordon_strv *s, const char *str);
+/* Drop repeated strings, keeping the first of each in order. 0 or -ENOMEM. */
+CORDON_HIDDEN int cordon_strv_dedupe(struct cordon_strv *s);
 
 /* ---- errors ----------------------------------------------------------------------------- */
 

@@ -147,7 +147,7 @@ static void test_policy_set_values(void **state)
 	assert_int_equal(p->n_keep_fds, 1);
 	assert_int_equal(p->keep_fds[0], 5);
 	assert_true(p->best_effort);
-	assert_int_equal(p->writable.n, 2); /* repeated values merge */
+	assert_int_equal(p->writable.n, 3); /* repeats merge at finalize, once resolved */
 	assert_string_equal(p->workspace, "/w");
 	assert_true(p->explicit_bits & CORDON_SET_PROFILE);
 	assert_true(p->explicit_bits & CORDON_SET_TIMEOUT);
@@ -321,10 +321,13 @@ static void test_policy_finalize_defaults_to_cwd(void **state)
 	cordon_policy *p = cordon_policy_new();
 	cordon_error err = {0};
 	assert_int_equal(cordon_policy_set(p, "protect", "sub/file", &err), 0);
+	/* The same path twice, spelt differently: one entry once both are resolved. */
+	assert_int_equal(cordon_policy_set(p, "protect", "sub/../sub/file", &err), 0);
 	assert_int_equal(cordon_policy_finalize(p, &err), 0);
 	assert_true(p->finalized);
 	assert_string_equal(p->workspace, f->ws);
 	cleanup_free char *prot = cordon_path_join(f->ws, "sub/file");
+	assert_int_equal(p->protect.n, 1);
 	assert_string_equal(p->protect.v[0], prot);
 	/* default deny-read paths, relative to $HOME */
 	cleanup_free char *ssh = cordon_path_join(f->home, ".ssh");

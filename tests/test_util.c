@@ -28,6 +28,25 @@ static void test_util_strv_push_contains_clear(void **state)
 	assert_false(cordon_strv_contains(&s, "alpha"));
 }
 
+/* Repeats go, first occurrences stay in their order, and the vector stays NULL-terminated. */
+static void test_util_strv_dedupe(void **state)
+{
+	(void)state;
+	static const char *const in[] = {"/b", "/a", "/b", "/c", "/a", "/a", "/d"};
+	static const char *const want[] = {"/b", "/a", "/c", "/d"};
+	struct cordon_strv s = {0};
+	for (size_t i = 0; i < ARRAY_SIZE(in); i++)
+		assert_int_equal(cordon_strv_push(&s, in[i]), 0);
+	assert_int_equal(cordon_strv_dedupe(&s), 0);
+	assert_int_equal(s.n, ARRAY_SIZE(want));
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+		assert_string_equal(s.v[i], want[i]);
+	assert_null(s.v[s.n]);
+	cordon_strv_clear(&s);
+	assert_int_equal(cordon_strv_dedupe(&s), 0);
+	assert_int_equal(s.n, 0);
+}
+
 static void test_util_err_one_line(void **state)
 {
 	(void)state;
@@ -167,6 +186,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_util_strv_push_contains_clear),
+	        cmocka_unit_test(test_util_strv_dedupe),
 	        cmocka_unit_test(test_util_err_one_line),
 	        cmocka_unit_test(test_util_path_join),
 	        cmocka_unit_test(test_util_path_normalize),
