@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "mount.h"
@@ -258,25 +259,28 @@ static bool mount_in_writable_root(const struct cordon_plan *plan, const char *p
 	return false;
 }
 
-static int mount_protect(const struct cordon_plan *plan, const struct cordon_op *op,
-                         cordon_error *err)
+/* All protected paths are cloned before any is attached: the kernel checks a clone against
+ * every mount beneath the same parent mount (has_locked_children), and with each protected
+ * file attached first a thousand of them made that quadratic. */
+static int mount_protect_clone(struct mount_state *st, size_t i, cordon_error *err)
 {
+	const struct cordon_op *op = &st->plan->ops[i];
 	/* Outside the writable roots and not in the sandbox's view (it was under the host's
 	 * /tmp, say): nothing to protect. Inside them, a path that vanished is an error. */
-	if (!mount_in_writable_root(plan, op->path) && access(op->path, F_OK) < 0 &&
+	if (!mount_in_writable_root(st->plan, op->path) && access(op->path, F_OK) < 0 &&
 	    errno == ENOENT)
 		return 0;
-	int fd = -1;
-	int r = mount_clone(op->path, &fd, err);
-	if (r < 0)
-		return r;
-	r = mount_set_fd(fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, op->path,
-	                 err);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	return mount_attach(&fd, op->path, err);
+	return mount_clone(op->path, &st->fds[i], err);
+}
+
+static int mount_protect(struct mount_state *st, size_t i, cordon_error *err)
+{
+	const char *path = st->plan->ops[i].path;
+	if (st->fds[i] < 0)
+		return 0;
+	int r = mount_set_fd(st->fds[i], MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+	                     path, err);
+	return r < 0 ? r : mount_attach(&st->fds[i], path, err);
 }
 
 /* An empty directory owned by the caller: it simply looks empty. What the caller cannot reach
@@ -320,6 +324,7 @@ enum mount_phase {
 	PH_PROC_DEV,
 	PH_SCRATCH, /* /tmp, /dev/shm */
 	PH_WRITABLE,
+	PH_PROTECT_CLONE,
 	PH_PROTECT,
 	PH_HIDE,
 	PH_DONE,
@@ -341,8 +346,10 @@ static int mount_op(struct mount_state *st, enum mount_phase ph, size_t i, cordo
 		return op->kind == CORDON_OP_TMP || op->kind == CORDON_OP_SHM
 		               ? mount_scratch(st, i, err)
 		               : 0;
+	case PH_PROTECT_CLONE:
+		return op->kind == CORDON_OP_PROTECT ? mount_protect_clone(st, i, err) : 0;
 	case PH_PROTECT:
-		return op->kind == CORDON_OP_PROTECT ? mount_protect(st->plan, op, err) : 0;
+		return op->kind == CORDON_OP_PROTECT ? mount_protect(st, i, err) : 0;
 	case PH_HIDE:
 		return op->kind == CORDON_OP_HIDE ? mount_hide(st, i, err) : 0;
 	case PH_WRITABLE:
@@ -385,6 +392,13 @@ int cordon_mount_apply(const struct cordon_plan *plan, cordon_error *err)
 		return cordon_err(err, -ENOMEM, "mount: out of memory");
 	for (size_t i = 0; i < plan->n_ops; i++)
 		st.fds[i] = -1;
+	/* Each writable root and protected path is held as a detached clone for a while: a
+	 * thousand of them need more descriptors than the usual soft limit of 1024. Raised for
+	 * this step only; the command gets the limit it had. */
+	struct rlimit nofile;
+	bool raised =
+	        getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max &&
+	        setrlimit(RLIMIT_NOFILE, &(struct rlimit){nofile.rlim_max, nofile.rlim_max}) == 0;
 	/* Nothing we do may propagate back to the host's mount namespace. */
 	int r = 0;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -392,5 +406,7 @@ int cordon_mount_apply(const struct cordon_plan *plan, cordon_error *err)
 	for (enum mount_phase ph = PH_CLONE; r == 0 && ph < PH_DONE; ph++)
 		r = mount_phase(&st, ph, err);
 	mount_state_clear(&st);
+	if (raised)
+		setrlimit(RLIMIT_NOFILE, &nofile);
 	return r;
 }
