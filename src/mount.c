@@ -56,22 +56,27 @@ static int mount_attach(int *fd, const char *path, cordon_error *err)
 	return r < 0 ? mount_errno(err, "attach over", path) : 0;
 }
 
-/* mkdir -p, for mount points inside a fresh tmpfs (a workspace under a private /tmp). The
- * mount point nearly always exists: one syscall says so. */
+/* mkdir -p, for mount points inside a fresh tmpfs (a workspace under a private /tmp). From
+ * the deepest component up, stopping at the first parent that exists: siblings (a thousand
+ * roots in one folder) cost one mkdir each. buf is modified and restored. */
+static void mount_mkdir_in(char *buf)
+{
+	if (mkdir(buf, 0755) == 0 || errno != ENOENT)
+		return;
+	char *slash = strrchr(buf, '/');
+	if (!slash || slash == buf)
+		return;
+	*slash = '\0';
+	mount_mkdir_in(buf);
+	*slash = '/';
+	mkdir(buf, 0755);
+}
+
 static void mount_mkdir_p(const char *path)
 {
-	if (mkdir(path, 0755) == 0 || errno != ENOENT)
-		return;
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(buf, 0755);
-		*p = '/';
-	}
-	mkdir(buf, 0755);
+	mount_mkdir_in(buf);
 }
 
 static bool mount_plan_has(const struct cordon_plan *plan, enum cordon_op_kind kind)
@@ -223,7 +228,15 @@ static int mount_reattach_one(struct mount_state *st, size_t i, cordon_error *er
 	int r = mount_set_fd(st->fds[i], MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, path, err);
 	if (r < 0)
 		return r;
-	/* Under a fresh /tmp the mount point has to be made first. */
+	/* Under a fresh /tmp the mount point has to be made first; elsewhere it is there, and a
+	 * mkdir would cost a locked lookup per root for nothing. */
+	if (cordon_sys_move_mount(st->fds[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) == 0) {
+		close(st->fds[i]);
+		st->fds[i] = -1;
+		return 0;
+	}
+	if (errno != ENOENT)
+		return mount_attach(&st->fds[i], path, err); /* again, for its error */
 	mount_mkdir_p(path);
 	return mount_attach(&st->fds[i], path, err);
 }

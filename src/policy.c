@@ -346,14 +346,11 @@ static int resolve_root(char **path, const char *what, const char *home, bool ch
 	cleanup_free char *abs = path_absolute(*path);
 	if (!abs)
 		return cordon_err(err, -ENOMEM, "out of memory");
-	char *real = realpath(abs, NULL);
+	char *real = cordon_path_canonical_dir(abs);
+	if (!real && errno == ENOTDIR)
+		return cordon_err(err, -EINVAL, "%s '%s' is not a directory", what, *path);
 	if (!real)
 		return cordon_err(err, -EINVAL, "%s '%s': %s", what, *path, strerror(errno));
-	struct stat st;
-	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		free(real);
-		return cordon_err(err, -EINVAL, "%s '%s' is not a directory", what, *path);
-	}
 	if (check_home && strcmp(real, "/") == 0) {
 		free(real);
 		return cordon_err(err, -EINVAL,

@@ -1,6 +1,7 @@
 /* Helpers with no side effects beyond memory: string vectors, errors, lexical path work and
  * number parsing. Nothing here touches the file system or the process state. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -283,4 +284,24 @@ int cordon_parse_duration_ms(const char *s, uint64_t *out_ms)
 	/* A fraction finer than a millisecond rounds up, so "0.0001" is not "no timeout". */
 	*out_ms = ms + frac + (partial ? 1 : 0);
 	return 0;
+}
+
+/* One lookup: open the directory and ask the kernel its name. realpath(3) looks every prefix
+ * up again, which a thousand writable roots pay a thousand times (issue 5's scaling). Where
+ * /proc cannot say (not mounted, a name that is not a plain path), realpath decides. */
+char *cordon_path_canonical_dir(const char *abs)
+{
+	int fd = open(abs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char link[64], buf[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0 && buf[0] == '/' && (size_t)n < sizeof(buf) - 1) {
+		buf[n] = '\0';
+		if (!strstr(buf, " (deleted)"))
+			return strdup(buf);
+	}
+	return realpath(abs, NULL);
 }

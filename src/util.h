@@ -77,6 +77,9 @@ CORDON_HIDDEN char *cordon_path_join(const char *a, const char *b);
 CORDON_HIDDEN char *cordon_path_normalize(const char *path);
 /* true when path equals dir or lies beneath it (both normalised, absolute). */
 CORDON_HIDDEN bool cordon_path_is_beneath(const char *path, const char *dir);
+/* The canonical path of the directory abs (absolute), symlinks resolved, malloc'd; NULL with
+ * errno (ENOTDIR when it is not a directory). */
+CORDON_HIDDEN char *cordon_path_canonical_dir(const char *abs);
 
 /* ---- numbers ---------------------------------------------------------------------------- */
 

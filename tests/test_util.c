@@ -6,7 +6,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <errno.h>
 
+#include "testutil.h"
 #include "util.h"
 
 static void test_util_strv_push_contains_clear(void **state)
@@ -45,6 +50,39 @@ static void test_util_strv_dedupe(void **state)
 	cordon_strv_clear(&s);
 	assert_int_equal(cordon_strv_dedupe(&s), 0);
 	assert_int_equal(s.n, 0);
+}
+
+/* A directory through a symlink and "..": its real name; a file: ENOTDIR; nothing: ENOENT. */
+static void test_util_path_canonical_dir(void **state)
+{
+	(void)state;
+	char *dir = tu_tmpdir("cordon-util", (uid_t)-1, (gid_t)-1);
+	assert_non_null(dir);
+	char *real = realpath(dir, NULL);
+	char sub[4096], link[4096], via[4096], file[4096], want[4096];
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(via, sizeof(via), "%s/link/../sub/.", dir);
+	snprintf(file, sizeof(file), "%s/file", dir);
+	snprintf(want, sizeof(want), "%s/sub", real);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(symlink(sub, link), 0);
+	assert_int_equal(tu_write_file(file, "x"), 0);
+	cleanup_free char *got = cordon_path_canonical_dir(link);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	cleanup_free char *got2 = cordon_path_canonical_dir(via);
+	assert_non_null(got2);
+	assert_string_equal(got2, want);
+	errno = 0;
+	assert_null(cordon_path_canonical_dir(file));
+	assert_int_equal(errno, ENOTDIR);
+	snprintf(file, sizeof(file), "%s/missing", dir);
+	assert_null(cordon_path_canonical_dir(file));
+	assert_int_equal(errno, ENOENT);
+	tu_rm_rf(dir);
+	free(dir);
+	free(real);
 }
 
 static void test_util_err_one_line(void **state)
@@ -187,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_util_strv_push_contains_clear),
 	        cmocka_unit_test(test_util_strv_dedupe),
+	        cmocka_unit_test(test_util_path_canonical_dir),
 	        cmocka_unit_test(test_util_err_one_line),
 	        cmocka_unit_test(test_util_path_join),
 	        cmocka_unit_test(test_util_path_normalize),
