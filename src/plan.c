@@ -91,15 +91,19 @@ static int protect_gitdir(struct cordon_plan *pl, const char *root, const char *
 	return protect_path(pl, common_dir, git_file);
 }
 
-/* The protected names of one writable root: one stat() each (two reads for a gitdir file). */
+/* The protected names of one writable root: one stat() each, relative to the root opened
+ * once (a full path would be walked again for every name of every root), and two reads for a
+ * gitdir file. */
 static int protect_root(struct cordon_plan *pl, const char *root)
 {
+	cleanup_close int dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; cordon_protected_names[i]; i++) {
 		cleanup_free char *path = cordon_path_join(root, cordon_protected_names[i]);
 		if (!path)
 			return -ENOMEM;
 		struct stat st;
-		bool exists = stat(path, &st) == 0;
+		bool exists = dir >= 0 ? fstatat(dir, cordon_protected_names[i], &st, 0) == 0
+		                       : stat(path, &st) == 0;
 		int r = op_add(pl, exists ? CORDON_OP_PROTECT : CORDON_OP_PROTECT_ABSENT, path,
 		               NULL, NULL, exists && S_ISDIR(st.st_mode));
 		if (r == 0 && exists && S_ISREG(st.st_mode) &&
