@@ -128,7 +128,7 @@ static int init_map_ids(const struct cordon_host *h, cordon_error *err)
 }
 
 /* A new network namespace has only a loopback, and it starts down. */
-static int init_loopback_up(cordon_error *err)
+int cordon_net_loopback_up(cordon_error *err)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -253,7 +253,7 @@ static int init_namespaces(const struct cordon_init *in, cordon_error *err)
 	if (r == 0 && (in->clone_flags & CLONE_NEWNS))
 		r = cordon_mount_apply(in->plan, err);
 	if (r == 0 && (in->clone_flags & CLONE_NEWNET))
-		r = init_loopback_up(err);
+		r = cordon_net_loopback_up(err);
 	if (r < 0)
 		return r;
 	/* No controlling terminal: nothing for TIOCSTI to inject into. */

@@ -42,6 +42,9 @@ struct cordon_init {
 	const char *cwd;
 };
 
+/* Bring lo up in the caller's network namespace (a new one starts with it down). */
+CORDON_HIDDEN int cordon_net_loopback_up(cordon_error *err);
+
 /* The init's whole life; never returns. */
 CORDON_HIDDEN _Noreturn void cordon_init_run(const struct cordon_init *in);
 

@@ -61,7 +61,7 @@ int cordon_sandbox_new(const cordon_policy *p, cordon_sandbox **out, cordon_erro
 		return cordon_err(err, -ENOMEM, "out of memory");
 	sb->policy = p;
 	sb->pidfd = sb->sock = sb->timerfd = sb->sigfd = -1;
-	sb->session.userns = sb->session.ipcns = sb->session.hold = -1;
+	sb->session.userns = sb->session.ipcns = sb->session.netns = sb->session.hold = -1;
 	cordon_host_detect(&sb->host);
 	int r = cordon_plan_build(p, &sb->host, &sb->plan, err);
 	if (r < 0) {
@@ -514,15 +514,23 @@ static int sandbox_degrade(struct cordon_sandbox *sb, const char *why, cordon_er
 	return sandbox_seccomp(sb, err);
 }
 
+static bool sandbox_joins_session_net(const struct cordon_sandbox *sb)
+{
+	return sb->session.netns >= 0 && (sb->plan->clone_flags & CLONE_NEWNET);
+}
+
 static void sandbox_init_args(const struct cordon_sandbox *sb, struct cordon_init *in)
 {
 	in->plan = sb->plan;
 	in->clone_flags = sb->plan->clone_flags;
 	in->in_userns = in->clone_flags & CLONE_NEWUSER;
 	if (sb->session.userns >= 0) {
-		/* We enter the session's user and IPC namespaces before clone instead. */
+		/* We enter the session's user and IPC namespaces before clone instead, and its
+		 * network namespace (up already) when ours would be a new offline one. */
 		in->clone_flags &= ~(unsigned)(CLONE_NEWUSER | CLONE_NEWIPC);
 		in->in_userns = true;
+		if (sandbox_joins_session_net(sb))
+			in->clone_flags &= ~(unsigned)CLONE_NEWNET;
 	}
 	in->sc = sb->sc;
 	in->wait_go = in->cgroup_active = sb->cgroup.active;
@@ -539,7 +547,7 @@ static int sandbox_start(struct cordon_sandbox *sb, char *const argv[], cordon_e
 	int r = sandbox_block_signals(sb, &e);
 	/* For good: this process stays in the session's namespaces (one sandbox per process). */
 	if (r == 0 && sb->session.userns >= 0)
-		r = cordon_session_enter(&sb->session, &e);
+		r = cordon_session_enter(&sb->session, sandbox_joins_session_net(sb), &e);
 	if (r == 0)
 		r = sandbox_clone(sb, &in, &e);
 	if (r == -ENOTSUP && sb->policy->best_effort && (in.clone_flags & CLONE_NEWUSER)) {

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "session.h"
 
 #define SESSION_SOCK "keeper.sock"
@@ -54,8 +55,11 @@ static int keeper_write(const char *path, const char *data)
 	return e;
 }
 
+/* Whether the keeper holds an offline network namespace (lo up) to hand out. */
+static bool keeper_net;
+
 /* Make the namespaces the session keeps: a user namespace mapping only our own ids (as every
- * run does), and an IPC namespace owned by it. */
+ * run does), an IPC namespace and an offline network namespace owned by it. */
 static int keeper_unshare(void)
 {
 	char map[64];
@@ -70,7 +74,13 @@ static int keeper_unshare(void)
 	if ((r = keeper_write("/proc/self/uid_map", map)) < 0)
 		return r;
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-	return keeper_write("/proc/self/gid_map", map);
+	if ((r = keeper_write("/proc/self/gid_map", map)) < 0)
+		return r;
+	/* The network namespace is an optimisation: without it (a limit, say) each run of the
+	 * session makes its own, as runs without a session do. */
+	cordon_error err = {0};
+	keeper_net = unshare(CLONE_NEWNET) == 0 && cordon_net_loopback_up(&err) == 0;
+	return 0;
 }
 
 /* Send our namespace fds to a new client, after checking it is our own user. */
@@ -80,9 +90,11 @@ static void keeper_greet(int client)
 	socklen_t clen = sizeof(cred);
 	if (getsockopt(client, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != getuid())
 		return;
-	int fds[2] = {open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC),
-	              open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC)};
-	if (fds[0] >= 0 && fds[1] >= 0) {
+	int fds[3] = {open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC),
+	              open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC),
+	              keeper_net ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1};
+	size_t n = keeper_net ? 3 : 2;
+	if (fds[0] >= 0 && fds[1] >= 0 && (!keeper_net || fds[2] >= 0)) {
 		char byte = 'k';
 		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
 		union {
@@ -97,11 +109,12 @@ static void keeper_greet(int client)
 		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(fds));
-		memcpy(CMSG_DATA(c), fds, sizeof(fds));
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
 		(void)sendmsg(client, &msg, MSG_NOSIGNAL);
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 }
@@ -233,12 +246,14 @@ static int session_start_keeper(const char *dir, cordon_error *err)
 
 /* ---- the run's side --------------------------------------------------------------------- */
 
-static int session_recv_fds(int sock, int fds[2])
+/* The keeper's namespaces: user, IPC and network; a keeper started by an older cordon sends
+ * no network namespace (fds[2] = -1), and its runs make their own. */
+static int session_recv_fds(int sock, int fds[3])
 {
 	char byte;
 	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
 	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {.msg_iov = &iov,
@@ -252,9 +267,11 @@ static int session_recv_fds(int sock, int fds[2])
 	if (n != 1)
 		return n < 0 ? -errno : -EPROTO;
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+	if (!c || c->cmsg_type != SCM_RIGHTS ||
+	    (c->cmsg_len != CMSG_LEN(2 * sizeof(int)) && c->cmsg_len != CMSG_LEN(3 * sizeof(int))))
 		return -EPROTO;
-	memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
+	fds[2] = -1;
+	memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
 	return 0;
 }
 
@@ -280,18 +297,19 @@ static int session_try_connect(const char *dir, struct cordon_session_ns *ns)
 	socklen_t clen = sizeof(cred);
 	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != getuid())
 		return -EPERM;
-	int fds[2];
+	int fds[3];
 	if ((r = session_recv_fds(s, fds)) < 0)
 		return r;
 	ns->userns = fds[0];
 	ns->ipcns = fds[1];
+	ns->netns = fds[2];
 	ns->hold = steal_fd(&s);
 	return 0;
 }
 
 int cordon_session_join(const char *dir, struct cordon_session_ns *ns, cordon_error *err)
 {
-	ns->userns = ns->ipcns = ns->hold = -1;
+	ns->userns = ns->ipcns = ns->netns = ns->hold = -1;
 	int r = session_try_connect(dir, ns);
 	if (r == 0)
 		return 0;
@@ -326,11 +344,12 @@ void cordon_session_ns_close(struct cordon_session_ns *ns)
 {
 	cordon_closep(&ns->userns);
 	cordon_closep(&ns->ipcns);
+	cordon_closep(&ns->netns);
 	cordon_closep(&ns->hold);
-	ns->userns = ns->ipcns = ns->hold = -1;
+	ns->userns = ns->ipcns = ns->netns = ns->hold = -1;
 }
 
-int cordon_session_enter(const struct cordon_session_ns *ns, cordon_error *err)
+int cordon_session_enter(const struct cordon_session_ns *ns, bool join_net, cordon_error *err)
 {
 	if (setns(ns->userns, CLONE_NEWUSER) < 0)
 		return cordon_err(err, -errno,
@@ -339,6 +358,10 @@ int cordon_session_enter(const struct cordon_session_ns *ns, cordon_error *err)
 	if (setns(ns->ipcns, CLONE_NEWIPC) < 0)
 		return cordon_err(err, -errno,
 		                  "session: cannot enter the session's IPC namespace: %s",
+		                  strerror(errno));
+	if (join_net && setns(ns->netns, CLONE_NEWNET) < 0)
+		return cordon_err(err, -errno,
+		                  "session: cannot enter the session's network namespace: %s",
 		                  strerror(errno));
 	return 0;
 }

@@ -75,6 +75,52 @@ static void body_ipc(struct ru_who *w)
 	session_dir_remove(w, s2);
 }
 
+/* "net:[4026532181]" of the run's /proc/self/ns/net and whether its lo is up, in one line. */
+static void run_netns(const struct ru_who *w, const char *const *flags, char *out, size_t n)
+{
+	struct tu_result r;
+	assert_int_equal(
+	        ru_run(w, flags, "readlink /proc/self/ns/net; cat /sys/class/net/lo/flags", &r), 0);
+	assert_int_equal(r.status, 0);
+	snprintf(out, n, "%s", r.out);
+	tu_result_free(&r);
+}
+
+/* Runs of one session with the network off share the keeper's offline network namespace, lo
+ * up (issue 5: one fewer namespace to create per run); another session, a run without one and
+ * a run with the network on each have a namespace of their own. */
+static void body_netns(struct ru_who *w)
+{
+	char s1[64], s2[64], a[128], b[128], other[128], none[128], on[128];
+	snprintf(s1, sizeof(s1), "net%d-a", (int)getpid());
+	snprintf(s2, sizeof(s2), "net%d-b", (int)getpid());
+	const char *f1[] = {"--session", s1, NULL};
+	const char *f1_on[] = {"--session", s1, "--network", "on", NULL};
+	const char *f2[] = {"--session", s2, NULL};
+	run_netns(w, f1, a, sizeof(a));
+	run_netns(w, f1, b, sizeof(b));
+	run_netns(w, f2, other, sizeof(other));
+	run_netns(w, NULL, none, sizeof(none));
+	run_netns(w, f1_on, on, sizeof(on));
+	assert_non_null(strstr(a, "net:["));
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, other);
+	assert_string_not_equal(a, none);
+	assert_string_not_equal(a, on);
+	/* IFF_UP (0x1) in lo's flags, e.g. "0x9" */
+	const char *flags = strchr(a, '\n');
+	assert_non_null(flags);
+	assert_true(strtoul(flags + 1, NULL, 16) & 0x1);
+	session_dir_remove(w, s1);
+	session_dir_remove(w, s2);
+}
+
+static void test_run_session_shares_offline_netns(void **state)
+{
+	(void)state;
+	ru_both(body_netns);
+}
+
 static void test_run_session_shares_sysv_ipc(void **state)
 {
 	(void)state;
@@ -85,6 +131,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_run_session_shares_sysv_ipc),
+	        cmocka_unit_test(test_run_session_shares_offline_netns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
