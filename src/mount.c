@@ -21,6 +21,7 @@ struct mount_state {
 	const struct cordon_plan *plan;
 	int *fds;                 /* per op: the detached tree cloned first, or -1 */
 	int dev_fds[MOUNT_N_DEV]; /* clones of the host's device nodes */
+	int hide_tmpl;            /* the first hidden directory's empty tmpfs, detached copy */
 };
 
 static int mount_errno(cordon_error *err, const char *what, const char *path)
@@ -298,11 +299,30 @@ static int mount_protect(struct mount_state *st, size_t i, cordon_error *err)
 
 /* An empty directory owned by the caller: it simply looks empty. What the caller cannot reach
  * (EACCES) or what is gone (ENOENT) needs no hiding. */
-static int mount_hide_dir(const struct cordon_op *op, cordon_error *err)
+static int mount_hide_dir(struct mount_state *st, const struct cordon_op *op, cordon_error *err)
 {
-	if (mount("tmpfs", op->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	          "mode=0700,size=16k") < 0 &&
-	    errno != EACCES && errno != ENOENT)
+	/* One empty read-only tmpfs, its copies over every other hidden directory: a tmpfs each
+	 * made a thousand hidden directories cost a thousand superblocks. A copy shows the same
+	 * empty directory, which nothing can write to. */
+	int fd =
+	        st->hide_tmpl < 0
+	                ? -1
+	                : cordon_sys_open_tree(st->hide_tmpl, "",
+	                                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	int r;
+	if (fd >= 0) {
+		r = cordon_sys_move_mount(fd, "", AT_FDCWD, op->path, MOVE_MOUNT_F_EMPTY_PATH);
+		int e = errno;
+		close(fd);
+		errno = e;
+	} else {
+		r = mount("tmpfs", op->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		          "mode=0700,size=16k");
+		if (r == 0 && st->hide_tmpl < 0)
+			st->hide_tmpl = cordon_sys_open_tree(AT_FDCWD, op->path,
+			                                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	}
+	if (r < 0 && errno != EACCES && errno != ENOENT)
 		return mount_errno(err, "hide", op->path);
 	return 0;
 }
@@ -311,7 +331,7 @@ static int mount_hide(struct mount_state *st, size_t i, cordon_error *err)
 {
 	const struct cordon_op *op = &st->plan->ops[i];
 	if (op->is_dir)
-		return mount_hide_dir(op, err);
+		return mount_hide_dir(st, op, err);
 	if (st->fds[i] < 0)
 		return 0;
 	int r = mount_set_fd(st->fds[i],
@@ -392,12 +412,14 @@ static void mount_state_clear(struct mount_state *st)
 	for (size_t i = 0; i < MOUNT_N_DEV; i++)
 		if (st->dev_fds[i] >= 0)
 			close(st->dev_fds[i]);
+	if (st->hide_tmpl >= 0)
+		close(st->hide_tmpl);
 	free(st->fds);
 }
 
 int cordon_mount_apply(const struct cordon_plan *plan, cordon_error *err)
 {
-	struct mount_state st = {.plan = plan};
+	struct mount_state st = {.plan = plan, .hide_tmpl = -1};
 	for (size_t i = 0; i < MOUNT_N_DEV; i++)
 		st.dev_fds[i] = -1;
 	st.fds = malloc((plan->n_ops + 1) * sizeof(int));
