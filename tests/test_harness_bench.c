@@ -103,6 +103,10 @@ static void test_harness_bench_writes_perf_and_report(void **state)
 	assert_non_null(html);
 	assert_non_null(strstr(html, "Performance"));
 	assert_non_null(strstr(html, "<svg"));
+	/* No scenario ran: a performance report, which claims no conformance verdict. */
+	assert_non_null(strstr(html, "cordon-harness performance report"));
+	assert_null(strstr(html, "every expectation held"));
+	assert_null(strstr(html, "id=\"matrix\""));
 	free(html);
 	tu_rm_rf(dir);
 	free(dir);

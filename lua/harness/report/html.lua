@@ -164,9 +164,15 @@ local function hosts_table(out, hosts)
 	out[#out + 1] = "</tbody></table></div>"
 end
 
+-- A bench run has no scenarios: it is a performance report, without the conformance sections
+-- (an empty matrix and "every expectation held" would claim a check that never ran).
+local function perf_only(run)
+	return run.perf ~= nil and #(run.results or {}) == 0
+end
+
 local function header(out, run)
 	local h = run.harness or {}
-	out[#out + 1] = "<header><h1>cordon-harness conformance report</h1>"
+	out[#out + 1] = "<header><h1>cordon-harness " .. (perf_only(run) and "performance" or "conformance") .. " report</h1>"
 	out[#out + 1] = string.format('<p class="meta">run <code>%s</code> · started %s · %s · harness %s <code>%s</code>%s</p>',
 		esc(run.run_id), esc(run.started), esc(util.seconds(run.duration)), esc(h.version), esc(h.command),
 		run.as_user and (" · as user <code>" .. esc(run.as_user) .. "</code>") or "")
@@ -370,9 +376,11 @@ function M.render(run)
 	}
 	local ids = {}
 	header(out, run)
-	summary(out, run)
-	matrix(out, run, ids)
-	failures(out, run, ids)
+	if not perf_only(run) then
+		summary(out, run)
+		matrix(out, run, ids)
+		failures(out, run, ids)
+	end
 	if run.perf then
 		out[#out + 1] = perf.html(run.perf)
 	end
