@@ -1,6 +1,7 @@
 /* The sandbox's process tree: the init (pid 1 of the new PID namespace) that confines itself,
  * forks the command and reaps orphans, and the messages it exchanges with the supervisor over
- * a SOCK_SEQPACKET socketpair (one message per datagram, descriptors by SCM_RIGHTS). */
+ * a SOCK_SEQPACKET socketpair (one message per datagram; a descriptor may ride along by
+ * SCM_RIGHTS, but none does once the init's seccomp filter is loaded: see proc.c). */
 #ifndef CORDON_PROC_H
 #define CORDON_PROC_H
 
