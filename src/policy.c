@@ -316,10 +316,13 @@ int cordon_policy_set(cordon_policy *p, const char *key, const char *value, cord
 static char *caller_home(void)
 {
 	const char *home = getenv("HOME");
+	cleanup_free char *local = NULL;
 	if (!home || home[0] != '/') {
 		struct passwd *pw = getpwuid(getuid());
 		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
 	}
+	if (!home)
+		home = local = cordon_passwd_home("/etc/passwd", getuid());
 	if (!home)
 		return NULL;
 	char *real = realpath(home, NULL);

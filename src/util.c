@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -304,4 +305,39 @@ char *cordon_path_canonical_dir(const char *abs)
 			return strdup(buf);
 	}
 	return realpath(abs, NULL);
+}
+
+/* name:password:UID:GID:gecos:home:shell */
+static char *passwd_line_home(char *line, uid_t uid)
+{
+	char *field[7] = {0};
+	size_t n = 0;
+	for (char *p = line; n < 7; n++) {
+		field[n] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (n < 6 || !field[2][0])
+		return NULL;
+	char *end = NULL;
+	unsigned long v = strtoul(field[2], &end, 10);
+	if (*end || v != (unsigned long)uid || field[5][0] != '/')
+		return NULL;
+	field[5][strcspn(field[5], "\n")] = '\0';
+	return strdup(field[5]);
+}
+
+char *cordon_passwd_home(const char *passwd, uid_t uid)
+{
+	FILE *f = fopen(passwd, "re");
+	if (!f)
+		return NULL;
+	char line[1024];
+	char *home = NULL;
+	while (!home && fgets(line, sizeof(line), f))
+		home = passwd_line_home(line, uid);
+	fclose(f);
+	return home;
 }

@@ -81,6 +81,11 @@ CORDON_HIDDEN bool cordon_path_is_beneath(const char *path, const char *dir);
  * errno (ENOTDIR when it is not a directory). */
 CORDON_HIDDEN char *cordon_path_canonical_dir(const char *abs);
 
+/* The home directory of uid in a passwd(5) file, malloc'd, or NULL. The fallback for a static
+ * cordon, whose getpwuid needs the C library's NSS modules of the very version it was built
+ * with; local accounts at least must keep their credential stores hidden. */
+CORDON_HIDDEN char *cordon_passwd_home(const char *passwd, uid_t uid);
+
 /* ---- numbers ---------------------------------------------------------------------------- */
 
 /* "512", "64K", "100M", "2G" (powers of 1024) -> bytes. -EINVAL on junk or overflow. */

@@ -85,6 +85,33 @@ static void test_util_path_canonical_dir(void **state)
 	free(real);
 }
 
+/* The home of a uid in a passwd file: exact uid match, malformed and homeless lines skipped. */
+static void test_util_passwd_home(void **state)
+{
+	(void)state;
+	char *dir = tu_tmpdir("cordon-util", (uid_t)-1, (gid_t)-1);
+	assert_non_null(dir);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/passwd", dir);
+	assert_int_equal(tu_write_file(path, "root:x:0:0:root:/root:/bin/bash\n"
+	                                     "broken line\n"
+	                                     "u10:x:10:10::relative:/bin/sh\n"
+	                                     "u100:x:100:100:U:/home/u100:/bin/sh\n"
+	                                     "u1000:x:1000:1000:U,,,:/home/u1000:/bin/bash\n"),
+	                 0);
+	cleanup_free char *h0 = cordon_passwd_home(path, 0);
+	cleanup_free char *h1000 = cordon_passwd_home(path, 1000);
+	assert_non_null(h0);
+	assert_string_equal(h0, "/root");
+	assert_non_null(h1000);
+	assert_string_equal(h1000, "/home/u1000");
+	assert_null(cordon_passwd_home(path, 10)); /* not absolute */
+	assert_null(cordon_passwd_home(path, 1));
+	assert_null(cordon_passwd_home("/nonexistent/passwd", 0));
+	tu_rm_rf(dir);
+	free(dir);
+}
+
 static void test_util_err_one_line(void **state)
 {
 	(void)state;
@@ -226,6 +253,7 @@ int main(void)
 	        cmocka_unit_test(test_util_strv_push_contains_clear),
 	        cmocka_unit_test(test_util_strv_dedupe),
 	        cmocka_unit_test(test_util_path_canonical_dir),
+	        cmocka_unit_test(test_util_passwd_home),
 	        cmocka_unit_test(test_util_err_one_line),
 	        cmocka_unit_test(test_util_path_join),
 	        cmocka_unit_test(test_util_path_normalize),
