@@ -26,11 +26,6 @@ struct cordon_notify {
 	size_t n_writable;
 	struct notify_protected *protected;
 	size_t n_protected;
-	/* The writable mounts and protected names are looked up at the first notification, not
-	 * at spawn: most commands never make one, and a thousand roots cost a lookup each. */
-	const struct cordon_plan *plan;
-	int root;       /* the sandbox's root, opened while the init was still dumpable */
-	bool plan_read; /* the lists above are filled */
 };
 
 /* One request being answered. The target's pidfd is opened (and checked against the

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <cmocka.h>
 
@@ -223,6 +224,62 @@ static void test_run_net_on_abstract_unix_scoped(void **state)
 	run_abstract(true);
 }
 
+/* A pathname socket outside the roots stays unreachable even after the command rewires the
+ * way to a nested writable root: the supervisor learns the writable mounts before the command
+ * runs. Here the command renames the directory holding --writable ws/a/sub and puts a symlink
+ * to the outside directory in its place, so that "ws/a/sub" names a directory on the read-only
+ * root; a supervisor that looked the roots up afterwards would count that mount as writable. */
+static void body_unix_rewired_root(struct ru_who *w)
+{
+	char *out = ru_outside_dir(w->uid, w->gid);
+	assert_non_null(out);
+	ru_mkdir(w, ru_path(0, out, "sub"));
+	ru_mkdir(w, ru_path(0, w->ws, "a"));
+	ru_mkdir(w, ru_path(0, w->ws, "a/sub"));
+	/* Every protected name present in both roots: then no rename is a notified creation, and
+	 * nothing reaches the supervisor before the connect. */
+	static const char *const names[] = {".git", ".cordon", ".codex", ".agents"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char p[4200];
+		ru_mkdir(w, ru_path(0, w->ws, names[i]));
+		snprintf(p, sizeof(p), "%s/a/sub/%s", w->ws, names[i]);
+		ru_mkdir(w, p);
+	}
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/svc.sock", out);
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 8), 0);
+	assert_int_equal(chmod(sa.sun_path, 0777), 0);
+	char script[8192];
+	snprintf(script, sizeof(script),
+	         "mv a a2 && ln -s '%s' a && python3 -c 'import socket,sys\n"
+	         "s=socket.socket(socket.AF_UNIX)\ntry:\n s.connect(sys.argv[1]); "
+	         "print(\"connected\")\n"
+	         "except OSError as e: print(\"refused\", e.errno)' '%s'",
+	         out, sa.sun_path);
+	char root[4200];
+	snprintf(root, sizeof(root), "%s/a/sub", w->ws);
+	const char *flags[] = {"--writable", root, NULL};
+	struct tu_result r;
+	assert_int_equal(ru_run(w, flags, script, &r), 0);
+	printf("%s", r.out);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "refused"));
+	tu_result_free(&r);
+	int c = accept(l, NULL, NULL);
+	assert_true(c < 0); /* nothing reached the listener */
+	close(l);
+	ru_rm_outside(out);
+}
+
+static void test_run_net_unix_rewired_root(void **state)
+{
+	(void)state;
+	ru_both(body_unix_rewired_root);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--connect") == 0)
@@ -236,6 +293,7 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_run_net_on_reaches_host),
 	        cmocka_unit_test(test_run_net_off_has_private_loopback),
 	        cmocka_unit_test(test_run_net_on_abstract_unix_scoped),
+	        cmocka_unit_test(test_run_net_unix_rewired_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
