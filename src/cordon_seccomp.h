@@ -3,9 +3,7 @@
  * protected names). libseccomp builds the filter; no hand-written BPF.
  *
  * Lifecycle (driven by sandbox.c):
- *   parent, before clone:  cordon_seccomp_new(&sc)                 -- a shared mapping
- *   parent, after clone:   cordon_seccomp_fill(plan, sc), then tells the child (FILTER)
- *                           -- built while the child sets its namespaces up
+ *   parent, before clone:  cordon_seccomp_build(plan, &sc)         -- the build-time program
  *   child, last step:      cordon_seccomp_load(sc, &listener)      -- after no_new_privs+Landlock;
  *                           the listener's number goes to the supervisor, which takes it
  *                           with pidfd_getfd (a sendmsg would wait on its own filter)
@@ -22,12 +20,7 @@
 struct cordon_seccomp;
 struct cordon_notify;
 
-/* An empty filter in memory shared with the processes cloned afterwards; cleanup with free. */
-CORDON_HIDDEN int cordon_seccomp_new(struct cordon_seccomp **out, cordon_error *err);
-/* Build the plan's filter into sc (libseccomp, then exported to classic BPF). */
-CORDON_HIDDEN int cordon_seccomp_fill(const struct cordon_plan *plan, struct cordon_seccomp *sc,
-                                      cordon_error *err);
-/* new + fill. */
+/* The plan's filter: generated at build time for its variant, or by libseccomp here. */
 CORDON_HIDDEN int cordon_seccomp_build(const struct cordon_plan *plan, struct cordon_seccomp **out,
                                        cordon_error *err);
 /* Load the filter in the calling process. *listener is -1 when the plan needs no supervisor. */

@@ -146,36 +146,17 @@ int cordon_net_loopback_up(cordon_error *err)
 	return r < 0 ? cordon_err(err, -e, "network: cannot bring lo up: %s", strerror(e)) : 0;
 }
 
-/* The supervisor's next message, which must be of this type; its value in *value. */
-static int init_wait(const struct cordon_init *in, int type, int *value, cordon_error *err)
+static int init_wait_go(const struct cordon_init *in, cordon_error *err)
 {
 	struct cordon_msg m;
 	int fd = -1;
 	int r = cordon_msg_recv(in->sock, &m, &fd);
 	if (fd >= 0)
 		close(fd);
-	if (r < 0 || m.type != type)
+	if (r < 0 || m.type != CORDON_MSG_GO)
 		return cordon_err(err, r < 0 ? r : -EPROTO,
 		                  "init: the supervisor did not release us");
-	*value = m.value;
 	return 0;
-}
-
-static int init_wait_go(const struct cordon_init *in, cordon_error *err)
-{
-	int value;
-	return init_wait(in, CORDON_MSG_GO, &value, err);
-}
-
-/* The supervisor builds the filter while we set up; a failure is its to report, so we leave
- * without a message of our own. */
-static int init_wait_filter(const struct cordon_init *in, cordon_error *err)
-{
-	int value = 0;
-	int r = init_wait(in, CORDON_MSG_FILTER, &value, err);
-	if (r == 0 && value < 0)
-		_exit(1);
-	return r;
 }
 
 static int init_cmp_int(const void *a, const void *b)
@@ -247,9 +228,6 @@ static int init_namespaces(const struct cordon_init *in, cordon_error *err)
 	int r = 0;
 	if (in->clone_flags & CLONE_NEWUSER)
 		r = init_map_ids(in->plan->host, err);
-	if (r == 0 && in->unshare_flags && unshare((int)in->unshare_flags) < 0)
-		r = cordon_err(err, -errno, "cannot create the sandbox's namespaces: %s",
-		               strerror(errno));
 	if (r == 0 && (in->clone_flags & CLONE_NEWNS))
 		r = cordon_mount_apply(in->plan, err);
 	if (r == 0 && (in->clone_flags & CLONE_NEWNET))
@@ -282,8 +260,6 @@ static int init_setup(const struct cordon_init *in, int *listener, struct cordon
 		r = init_drop_privileges(in, err);
 	if (r == 0 && in->use_landlock)
 		r = cordon_landlock_apply(in->plan, in->plan->host->landlock_abi, err);
-	if (r == 0 && in->sc)
-		r = init_wait_filter(in, err);
 	if (r == 0 && in->sc)
 		r = cordon_seccomp_load(in->sc, listener, err);
 	return r;

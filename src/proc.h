@@ -16,8 +16,6 @@ enum cordon_msg_type {
 	CORDON_MSG_FAIL,   /* I -> S: setup failed; value = negative errno, text = the message */
 	CORDON_MSG_EXEC,   /* I -> S: the command was exec'd (value 0) or not (value = errno) */
 	CORDON_MSG_EXIT,   /* I -> S: the command ended; value = its raw wait status */
-	CORDON_MSG_FILTER, /* S -> I: the seccomp filter is in the shared mapping (value 0), or
-	                    * could not be built (value = negative errno; S reports it) */
 };
 
 struct cordon_msg {
@@ -30,9 +28,8 @@ struct cordon_msg {
 struct cordon_init {
 	const struct cordon_plan *plan;
 	unsigned clone_flags;      /* the namespaces it is in */
-	unsigned unshare_flags;    /* those of them it creates itself, after clone (sandbox.c) */
 	bool in_userns;            /* in a user namespace of ours (new, or the session's) */
-	struct cordon_seccomp *sc; /* NULL: no seccomp filter; else filled once FILTER comes */
+	struct cordon_seccomp *sc; /* NULL: no seccomp filter */
 	int sock;                  /* the init's end of the status socket */
 	int peer_sock;             /* the supervisor's end, closed first thing */
 	bool wait_go;              /* wait for GO (the supervisor moves us into a cgroup) */

@@ -175,29 +175,13 @@ static int sandbox_session_dirs(struct cordon_sandbox *sb, cordon_error *err)
 	return r;
 }
 
-/* Mapped here, built once the init runs (sandbox_send_filter), loaded by the init as its last
- * step. The plan asks for seccomp only where the kernel has it; a failure to build is then
- * cordon's failure (125), never a silent skip. */
+/* Built here, loaded by the init as its last step. The plan asks for seccomp only where the
+ * kernel has it; a failure to build is then cordon's failure (125), never a silent skip. */
 static int sandbox_seccomp(struct cordon_sandbox *sb, cordon_error *err)
 {
 	if (!sb->plan->use_seccomp)
 		return 0;
-	return cordon_seccomp_new(&sb->sc, err);
-}
-
-/* Filled while the init creates its mount and network namespaces: a copy of the build-time
- * program, or where there is none the supervisor's largest piece of work (libseccomp), which
- * then runs on the other core at no cost in latency. The init waits for this message before
- * it loads the filter. */
-static int sandbox_send_filter(struct cordon_sandbox *sb, cordon_error *err)
-{
-	if (!sb->sc)
-		return 0;
-	int r = cordon_seccomp_fill(sb->plan, sb->sc, err);
-	struct cordon_msg m = {.type = CORDON_MSG_FILTER, .value = r};
-	/* A send that fails means the init is gone already: the loop reads why (its FAIL). */
-	(void)cordon_msg_send(sb->sock, &m, -1);
-	return r;
+	return cordon_seccomp_build(sb->plan, &sb->sc, err);
 }
 
 /* A --keep-fd that is not open now would be taken by a descriptor cordon opens next (the
@@ -301,16 +285,12 @@ static int sandbox_clone(struct cordon_sandbox *sb, struct cordon_init *in, cord
 	in->sock = socks[1];
 	in->peer_sock = socks[0];
 	int pidfd = -1;
-	/* Only the user and PID namespaces come with clone (pid 1 must be born there); the init
-	 * unshares the others itself, so that their cost (a network namespace is the dearest)
-	 * is paid in parallel with the supervisor's own preparation. */
-	in->unshare_flags = in->clone_flags & ~(unsigned)(CLONE_NEWUSER | CLONE_NEWPID);
-	unsigned flags = in->clone_flags & ~in->unshare_flags;
-	struct cordon_clone_args a = {
-	        .flags = flags | CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD};
+	struct cordon_clone_args a = {.flags = in->clone_flags | CLONE_PIDFD,
+	                              .pidfd = (uintptr_t)&pidfd,
+	                              .exit_signal = SIGCHLD};
 	pid_t pid = cordon_sys_clone3(&a);
 	if (pid < 0 && errno == ENOSYS) {
-		pid = cordon_sys_clone(flags | SIGCHLD);
+		pid = cordon_sys_clone(in->clone_flags | SIGCHLD);
 		if (pid > 0)
 			pidfd = cordon_sys_pidfd_open(pid, 0);
 	}
@@ -558,8 +538,6 @@ static int sandbox_start(struct cordon_sandbox *sb, char *const argv[], cordon_e
 	}
 	if (r == 0)
 		r = sandbox_go(sb, &e);
-	if (r == 0)
-		r = sandbox_send_filter(sb, &e);
 	if (r == 0)
 		r = sandbox_arm_timeout(sb, &e);
 	if (r < 0 && err)

@@ -32,12 +32,11 @@
 
 #include "seccomp_int.h"
 
-/* One shared anonymous mapping: the supervisor fills it after clone while the init builds its
- * namespaces, and the init, which has the same mapping, loads the program from it. */
 struct cordon_seccomp {
-	unsigned short len; /* 0 until filled */
-	bool notify;        /* the filter has USER_NOTIF rules: load it with a listener */
-	struct sock_filter prog[BPF_MAXINSNS];
+	const struct sock_filter *prog; /* the build-time program (seccomp_gen.c), or owned */
+	struct sock_filter *owned;      /* what libseccomp built here, or NULL */
+	unsigned short len;
+	bool notify; /* the filter has USER_NOTIF rules: load it with a listener */
 };
 
 /* Kernel surface the sandbox has no business with. */
@@ -270,8 +269,12 @@ static int export_program(scmp_filter_ctx ctx, struct cordon_seccomp *sc, cordon
 	if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0 ||
 	    size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return cordon_err(err, -EINVAL, "seccomp: exported filter has a bad size");
-	if (pread(fd, sc->prog, (size_t)size, 0) != size)
+	sc->owned = malloc((size_t)size);
+	if (!sc->owned)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	if (pread(fd, sc->owned, (size_t)size, 0) != size)
 		return cordon_err(err, -EIO, "seccomp: cannot read the exported filter back");
+	sc->prog = sc->owned;
 	sc->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
 	return 0;
 }
@@ -280,14 +283,6 @@ static void ctx_releasep(scmp_filter_ctx *ctx)
 {
 	if (*ctx)
 		seccomp_release(*ctx);
-}
-
-int cordon_seccomp_new(struct cordon_seccomp **out, cordon_error *err)
-{
-	void *m = mmap(NULL, sizeof(struct cordon_seccomp), PROT_READ | PROT_WRITE,
-	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	*out = m == MAP_FAILED ? NULL : m;
-	return *out ? 0 : cordon_err(err, -errno, "seccomp: mmap: %s", strerror(errno));
 }
 
 /* The kernel has user notification (host detection); without a host (unit tests), assume so. */
@@ -301,10 +296,9 @@ struct cordon_seccomp_variant cordon_seccomp_variant_of(const struct cordon_plan
 	return v;
 }
 
-int cordon_seccomp_generate(struct cordon_seccomp_variant v, struct cordon_seccomp *sc,
-                            cordon_error *err)
+static int seccomp_generate_into(struct cordon_seccomp_variant v, struct cordon_seccomp *sc,
+                                 cordon_error *err)
 {
-	sc->len = 0;
 	__attribute__((cleanup(ctx_releasep))) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return cordon_err(err, -ENOMEM, "seccomp: cannot create a filter context");
@@ -323,42 +317,48 @@ int cordon_seccomp_generate(struct cordon_seccomp_variant v, struct cordon_secco
 	return r < 0 ? r : export_program(ctx, sc, err);
 }
 
+int cordon_seccomp_generate(struct cordon_seccomp_variant v, struct cordon_seccomp **out,
+                            cordon_error *err)
+{
+	*out = NULL;
+	cleanup_free struct cordon_seccomp *sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	int r = seccomp_generate_into(v, sc, err);
+	if (r < 0) {
+		free(sc->owned);
+		return r;
+	}
+	*out = steal_ptr(&sc);
+	return 0;
+}
+
 /* The filter is a function of three facts (cordon_seccomp_variant), so every variant was
- * generated at build time with this same code and library (seccomp_gen.c): copying one costs
- * nothing, where libseccomp takes most of a millisecond of CPU on every spawn. */
-int cordon_seccomp_fill(const struct cordon_plan *plan, struct cordon_seccomp *sc,
-                        cordon_error *err)
+ * generated at build time with this same code and library (seccomp_gen.c) and is used as it
+ * is; libseccomp, which takes most of a millisecond of CPU, builds only a variant that the
+ * build could not. */
+int cordon_seccomp_build(const struct cordon_plan *plan, struct cordon_seccomp **out,
+                         cordon_error *err)
 {
 	struct cordon_seccomp_variant v = cordon_seccomp_variant_of(plan);
 	const struct cordon_seccomp_prebuilt *pb = cordon_seccomp_prebuilt_find(v);
 	if (!pb)
-		return cordon_seccomp_generate(v, sc, err);
-	memcpy(sc->prog, pb->prog, pb->len * sizeof(*pb->prog));
-	sc->len = pb->len;
-	sc->notify = v.notify;
+		return cordon_seccomp_generate(v, out, err);
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	**out = (struct cordon_seccomp){.prog = pb->prog, .len = pb->len, .notify = v.notify};
 	return 0;
-}
-
-int cordon_seccomp_build(const struct cordon_plan *plan, struct cordon_seccomp **out,
-                         cordon_error *err)
-{
-	int r = cordon_seccomp_new(out, err);
-	if (r == 0 && (r = cordon_seccomp_fill(plan, *out, err)) < 0) {
-		cordon_seccomp_free(*out);
-		*out = NULL;
-	}
-	return r;
 }
 
 /* Runs in the child: only prctl and seccomp, nothing that allocates. */
 int cordon_seccomp_load(struct cordon_seccomp *sc, int *listener, cordon_error *err)
 {
 	*listener = -1;
-	if (sc->len == 0)
-		return cordon_err(err, -EINVAL, "seccomp: the filter was never built");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cordon_err(err, -errno, "seccomp: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
-	struct sock_fprog prog = {.len = sc->len, .filter = sc->prog};
+	/* The kernel only reads the program (a build-time one is const). */
+	struct sock_fprog prog = {.len = sc->len, .filter = (struct sock_filter *)sc->prog};
 	unsigned long flags = 0;
 	if (sc->notify)
 		/* Once the supervisor holds a request, only a fatal signal interrupts the caller:
@@ -392,6 +392,8 @@ bool cordon_seccomp_notifies(const struct cordon_seccomp *sc)
 
 void cordon_seccomp_free(struct cordon_seccomp *sc)
 {
-	if (sc)
-		munmap(sc, sizeof(*sc));
+	if (!sc)
+		return;
+	free(sc->owned);
+	free(sc);
 }

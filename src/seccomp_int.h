@@ -32,7 +32,7 @@ CORDON_HIDDEN struct cordon_seccomp_variant
 cordon_seccomp_variant_of(const struct cordon_plan *plan);
 /* Build a variant with libseccomp, whatever was generated at build time. */
 CORDON_HIDDEN int cordon_seccomp_generate(struct cordon_seccomp_variant v,
-                                          struct cordon_seccomp *sc, cordon_error *err);
+                                          struct cordon_seccomp **out, cordon_error *err);
 /* The program in sc, and whether it has notified rules (load it with a listener). */
 CORDON_HIDDEN unsigned short cordon_seccomp_program(const struct cordon_seccomp *sc,
                                                     const struct sock_filter **prog);

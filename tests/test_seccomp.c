@@ -341,9 +341,6 @@ static void test_seccomp_kills_other_syscall_abis(void **state)
 static void test_seccomp_prebuilt_matches_libseccomp(void **state)
 {
 	(void)state;
-	struct cordon_seccomp *sc = NULL;
-	cordon_error err = {0};
-	assert_int_equal(cordon_seccomp_new(&sc, &err), 0);
 	for (int bits = 0; bits < 8; bits++) {
 		struct cordon_seccomp_variant v = {
 		        .network_off = bits & 1, .notify = bits & 2, .create_notify = bits & 4};
@@ -354,15 +351,17 @@ static void test_seccomp_prebuilt_matches_libseccomp(void **state)
 			fail_msg("variant %d was not generated at build time", bits);
 		if (!pb)
 			continue;
-		assert_int_equal(cordon_seccomp_generate(v, sc, &err), 0);
+		struct cordon_seccomp *sc = NULL;
+		cordon_error err = {0};
+		assert_int_equal(cordon_seccomp_generate(v, &sc, &err), 0);
 		const struct sock_filter *prog = NULL;
 		unsigned short len = cordon_seccomp_program(sc, &prog);
 		assert_true(len > 0);
 		assert_int_equal(len, pb->len);
 		assert_memory_equal(prog, pb->prog, len * sizeof(*prog));
 		assert_int_equal(cordon_seccomp_notifies(sc), v.notify);
+		cordon_seccomp_free(sc);
 	}
-	cordon_seccomp_free(sc);
 }
 
 /* A plan picks its variant from the policy and the host, and the runtime copies that one. */
@@ -391,7 +390,7 @@ static void test_seccomp_plan_selects_its_variant(void **state)
 	assert_non_null(pb);
 	const struct sock_filter *prog = NULL;
 	assert_int_equal(cordon_seccomp_program(sc, &prog), pb->len);
-	assert_memory_equal(prog, pb->prog, pb->len * sizeof(*prog));
+	assert_ptr_equal(prog, pb->prog); /* the build-time program itself: no libseccomp */
 	cordon_seccomp_free(sc);
 }
 

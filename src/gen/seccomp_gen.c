@@ -35,29 +35,27 @@ static void print_variant(FILE *out, size_t i, struct cordon_seccomp_variant v,
 
 static int generate_all(FILE *out, struct cordon_seccomp_variant *made, size_t *n)
 {
-	struct cordon_seccomp *sc = NULL;
-	cordon_error err = {0};
-	if (cordon_seccomp_new(&sc, &err) < 0)
-		return fprintf(stderr, "cordon-seccomp-gen: %s\n", err.msg), -1;
 	*n = 0;
 	for (int bits = 0; bits < 8; bits++) {
 		struct cordon_seccomp_variant v = {
 		        .network_off = bits & 1, .notify = bits & 2, .create_notify = bits & 4};
 		if (v.create_notify && !v.notify)
 			continue;
-		if (cordon_seccomp_generate(v, sc, &err) < 0) {
+		struct cordon_seccomp *sc = NULL;
+		cordon_error err = {0};
+		if (cordon_seccomp_generate(v, &sc, &err) < 0) {
 			fprintf(stderr, "cordon-seccomp-gen: %s\n", err.msg);
-			cordon_seccomp_free(sc);
 			return -1;
 		}
 		const struct sock_filter *prog = NULL;
 		unsigned short len = cordon_seccomp_program(sc, &prog);
-		if (cordon_seccomp_notifies(sc) != v.notify)
-			continue; /* built without the notify rules here: left to run time */
-		print_variant(out, *n, v, prog, len);
-		made[(*n)++] = v;
+		/* Built without the notify rules here (libseccomp too old): left to run time. */
+		if (cordon_seccomp_notifies(sc) == v.notify) {
+			print_variant(out, *n, v, prog, len);
+			made[(*n)++] = v;
+		}
+		cordon_seccomp_free(sc);
 	}
-	cordon_seccomp_free(sc);
 	return 0;
 }
 
