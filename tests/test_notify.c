@@ -516,6 +516,9 @@ static int serve(pid_t child, int listener_sock, const struct cordon_plan *plan)
 	int listener = take_fd(listener_sock, child);
 	int status = -1;
 	if (listener < 0) {
+		/* The child waits for our go-ahead: hang up so that it gives up (exit 80). */
+		fprintf(stderr, "cannot take the child's listener: %s\n", strerror(errno));
+		shutdown(listener_sock, SHUT_RDWR);
 		waitpid(child, &status, 0);
 		return status;
 	}
