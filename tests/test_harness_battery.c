@@ -282,8 +282,14 @@ static void test_harness_battery_judge_rules(void **state)
 	        "add(runner.judge(a(ok, true, 'succeeded')))\n"
 	        "add(runner.judge({ not_applicable = 'x cannot express: session' }))\n"
 	        "add(runner.judge({ problem = 'probe not built' }))\n"
+	        "local unset = { outcome = 'inconclusive', detail = 'PATH is not setuid' }\n"
+	        "add(runner.judge(a(unset, false), { probe = unset, happened = false }))\n"
+	        "add(runner.judge(a(unset, false), live))\n"
 	        "return table.concat(r, ' ')\n");
-	assert_string_equal(s, "pass not-live not-live fail fail fail pass not-applicable error");
+	/* inconclusive: not-live when it is inconclusive unconfined too, else an error. */
+	assert_string_equal(
+	        s,
+	        "pass not-live not-live fail fail fail pass not-applicable error not-live error");
 	free(s);
 }
 

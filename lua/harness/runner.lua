@@ -469,6 +469,13 @@ function M.judge(a, control)
 	local p = a.probe
 	if p.outcome == "error" then return "error", p.problem or describe(p) end
 	if p.outcome == "inconclusive" then
+		-- Unconfined it cannot set itself up either (a setuid copy only root can stage, say):
+		-- the host offers nothing to check, which is not-live, not the harness's error.
+		local c = control and control.probe
+		if c and c.outcome == "inconclusive" then
+			return "not-live", "unconfined too, the probe could not set itself up (uid " ..
+				host.getuid() .. "): " .. (c.problem or describe(c))
+		end
 		return "error", "the probe could not set itself up: " .. (p.problem or describe(p))
 	end
 	if a.expected == "succeeded" then
@@ -498,8 +505,9 @@ function M.run_job(job, ctx)
 	local settings, serr = policy.apply_variant(ctx.base_settings, job.variant, sc.settings)
 	local a = settings and M.attempt(sc, settings, adapter, ctx) or { problem = serr }
 	local control
-	if a.expected == "refused" and a.probe and a.probe.outcome == "refused" and not a.happened
-		and not a.problem then
+	local p = a.probe
+	if a.expected == "refused" and p and not a.happened and not a.problem
+		and (p.outcome == "refused" or p.outcome == "inconclusive") then
 		control = M.control(sc, settings, ctx)
 	end
 	local status, reason = M.judge(a, control)
