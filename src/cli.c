@@ -7,15 +7,18 @@
 #include "cli.h"
 
 static const char usage[] =
-        "Usage: cordon run [OPTIONS] -- COMMAND [ARG...]\n"
+        "Usage: cordon run [OPTIONS] [--warm] -- COMMAND [ARG...]\n"
         "       cordon explain [OPTIONS]\n"
+        "       cordon serve [OPTIONS] [--pool N]\n"
         "       cordon --help | --version\n"
         "\n"
         "Run COMMAND confined to its workspace: it may read almost anywhere, write only beneath\n"
         "writable roots and a private /tmp, never touch .git .cordon .codex .agents, and reach no\n"
         "network unless allowed. `explain` prints the plan and, for each rule, the kernel "
         "mechanism\n"
-        "that enforces it on this host, or why it is not enforced.\n"
+        "that enforces it on this host, or why it is not enforced. `serve` keeps sandboxes for\n"
+        "these OPTIONS prepared, and runs with the same plan (and a --session, or --warm) hand\n"
+        "their command to one instead of building their own; it prints its socket's path.\n"
         "\n"
         "Options:\n"
         "  --workspace DIR     writable root (default: the current directory)\n"
@@ -37,6 +40,11 @@ static const char usage[] =
         "  --policy FILE       the same settings from a file (key = value); flags win\n"
         "  --best-effort       run even where a mechanism is missing (explain lists what is not\n"
         "                      enforced)\n"
+        "  --warm              run: through a server for this plan, starting one if none runs\n"
+        "                      (it leaves after 120 s without a run)\n"
+        "  --pool N            serve: keep N sandboxes prepared (1-16, default 2)\n"
+        "  --ready-fd N        serve: write a byte to descriptor N once listening, and leave\n"
+        "                      after 120 s without a run (how run --warm starts a server)\n"
         "  --help              this text\n"
         "  --version           the version\n"
         "\n"
@@ -52,6 +60,9 @@ enum opt_kind {
 	OPT_SETTING, /* --name VALUE: cordon_policy_set(name, VALUE) */
 	OPT_FLAG,    /* --name: cordon_policy_set(name, "true"); --name=VALUE also accepted */
 	OPT_POLICY,  /* --policy FILE: recorded */
+	OPT_WARM,    /* --warm: recorded (run only) */
+	OPT_POOL,    /* --pool N: recorded (serve only) */
+	OPT_READY,   /* --ready-fd N: recorded (serve only) */
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -68,7 +79,8 @@ static const struct opt opts[] = {
         {"pids", OPT_SETTING},       {"cpu", OPT_SETTING},       {"file-size", OPT_SETTING},
         {"open-files", OPT_SETTING}, {"env-keep", OPT_SETTING},  {"keep-fd", OPT_SETTING},
         {"best-effort", OPT_FLAG},   {"policy", OPT_POLICY},     {"help", OPT_HELP},
-        {"version", OPT_VERSION},
+        {"version", OPT_VERSION},    {"warm", OPT_WARM},         {"pool", OPT_POOL},
+        {"ready-fd", OPT_READY},
 };
 
 /* The option named by arg ("--name" or "--name=value"); *value points past '=' or is NULL. */
@@ -93,6 +105,31 @@ static int opt_apply(struct cordon_cli *cli, const struct opt *o, const char *va
 			return cordon_err(err, -EINVAL, "--policy: empty file name");
 		cli->policy_file = value;
 		return 0;
+	case OPT_WARM:
+		if (cli->command != CORDON_CLI_RUN)
+			return cordon_err(err, -EINVAL, "--warm: only for run");
+		cli->warm = true;
+		return 0;
+	case OPT_POOL: {
+		uint64_t n = 0;
+		if (cli->command != CORDON_CLI_SERVE)
+			return cordon_err(err, -EINVAL, "--pool: only for serve");
+		if (cordon_parse_u64(value, &n) < 0 || n < 1 || n > CORDON_CLI_MAX_POOL)
+			return cordon_err(err, -EINVAL, "--pool: '%s' is not a number from 1 to %d",
+			                  value, CORDON_CLI_MAX_POOL);
+		cli->pool = (unsigned)n;
+		return 0;
+	}
+	case OPT_READY: {
+		uint64_t n = 0;
+		if (cli->command != CORDON_CLI_SERVE)
+			return cordon_err(err, -EINVAL, "--ready-fd: only for serve");
+		if (cordon_parse_u64(value, &n) < 0 || n < 3 || n > 1024)
+			return cordon_err(err, -EINVAL,
+			                  "--ready-fd: '%s' is not a descriptor above 2", value);
+		cli->ready_fd = (int)n;
+		return 0;
+	}
 	case OPT_HELP:
 		cli->command = CORDON_CLI_HELP;
 		return 0;
@@ -120,13 +157,18 @@ static int parse_option(struct cordon_cli *cli, int argc, char **argv, int *i, c
 		return cordon_err(err, -EINVAL, "unknown option '%.*s' (see cordon --help)",
 		                  (int)strcspn(arg, "="), arg);
 	(*i)++;
-	if (value && (o->kind == OPT_HELP || o->kind == OPT_VERSION))
+	/* What a server started for this run is given again: the policy's own options. */
+	if (o->kind != OPT_WARM)
+		cli->opt_argv[cli->opt_argc++] = (char *)arg;
+	if (value && (o->kind == OPT_HELP || o->kind == OPT_VERSION || o->kind == OPT_WARM))
 		return cordon_err(err, -EINVAL, "--%s takes no value", o->name);
 	if (!value && o->kind == OPT_FLAG)
 		value = "true";
-	if (!value && (o->kind == OPT_SETTING || o->kind == OPT_POLICY)) {
+	if (!value && (o->kind == OPT_SETTING || o->kind == OPT_POLICY || o->kind == OPT_POOL ||
+	               o->kind == OPT_READY)) {
 		if (*i >= argc || strcmp(argv[*i], "--") == 0)
 			return cordon_err(err, -EINVAL, "--%s: missing value", o->name);
+		cli->opt_argv[cli->opt_argc++] = argv[*i];
 		value = argv[(*i)++];
 	}
 	return opt_apply(cli, o, value ? value : "", err);
@@ -138,6 +180,8 @@ static int parse_command_word(struct cordon_cli *cli, const char *word, cordon_e
 		cli->command = CORDON_CLI_RUN;
 	else if (strcmp(word, "explain") == 0)
 		cli->command = CORDON_CLI_EXPLAIN;
+	else if (strcmp(word, "serve") == 0)
+		cli->command = CORDON_CLI_SERVE;
 	else if (strcmp(word, "help") == 0 || strcmp(word, "-h") == 0)
 		cli->command = CORDON_CLI_HELP;
 	else if (strcmp(word, "version") == 0)
@@ -145,7 +189,8 @@ static int parse_command_word(struct cordon_cli *cli, const char *word, cordon_e
 	else
 		return cordon_err(
 		        err, -EINVAL,
-		        "unknown command '%s': expected run or explain (see cordon --help)", word);
+		        "unknown command '%s': expected run, explain or serve (see cordon --help)",
+		        word);
 	return 0;
 }
 
@@ -156,9 +201,10 @@ static int parse_rest(struct cordon_cli *cli, int argc, char **argv, int i, cord
 		return 0;
 	if (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0)
 		return cordon_err(err, -EINVAL, "unknown option '%s' (see cordon --help)", argv[i]);
-	if (cli->command == CORDON_CLI_EXPLAIN) {
+	if (cli->command == CORDON_CLI_EXPLAIN || cli->command == CORDON_CLI_SERVE) {
 		if (i < argc)
-			return cordon_err(err, -EINVAL, "explain: unexpected argument '%s'",
+			return cordon_err(err, -EINVAL, "%s: unexpected argument '%s'",
+			                  cli->command == CORDON_CLI_SERVE ? "serve" : "explain",
 			                  argv[i]);
 		return 0;
 	}
@@ -209,20 +255,29 @@ int cordon_cli_parse(int argc, char **argv, struct cordon_cli *cli, cordon_error
 {
 	memset(cli, 0, sizeof(*cli));
 	cli->policy = cordon_policy_new();
-	if (!cli->policy)
+	cli->opt_argv = calloc((size_t)argc + 1, sizeof(char *));
+	cli->ready_fd = -1;
+	if (!cli->policy || !cli->opt_argv) {
+		cordon_policy_free(cli->policy);
+		free(cli->opt_argv);
+		memset(cli, 0, sizeof(*cli));
 		return cordon_err(err, -ENOMEM, "out of memory");
+	}
 	int r = parse_all(cli, argc, argv, err);
 	if (r < 0 || cli->command == CORDON_CLI_HELP || cli->command == CORDON_CLI_VERSION) {
 		cordon_policy_free(cli->policy);
 		cli->policy = NULL;
 	}
-	if (r < 0)
+	if (r < 0) {
+		free(cli->opt_argv);
 		memset(cli, 0, sizeof(*cli));
+	}
 	return r;
 }
 
 void cordon_cli_free(struct cordon_cli *cli)
 {
 	cordon_policy_free(cli->policy);
+	free(cli->opt_argv);
 	memset(cli, 0, sizeof(*cli));
 }

@@ -2,6 +2,7 @@
  *
  *   cordon run [OPTIONS] -- COMMAND [ARG...]
  *   cordon explain [OPTIONS]
+ *   cordon serve [OPTIONS] [--pool N]
  *   cordon --help | --version
  *
  * Options fill a policy through cordon_policy_set (the validator policy files use too);
@@ -15,6 +16,7 @@
 enum cordon_cli_command {
 	CORDON_CLI_RUN,
 	CORDON_CLI_EXPLAIN,
+	CORDON_CLI_SERVE,
 	CORDON_CLI_HELP,
 	CORDON_CLI_VERSION,
 };
@@ -25,7 +27,14 @@ struct cordon_cli {
 	const char *policy_file; /* --policy, borrowed from argv; NULL when not given */
 	char **argv;             /* run: COMMAND [ARG...], borrowed from argv, NULL-terminated */
 	int argc;
+	bool warm;       /* run --warm */
+	unsigned pool;   /* serve --pool; 0: the default */
+	int ready_fd;    /* serve --ready-fd (a server started by run --warm); -1 */
+	char **opt_argv; /* the options as given, --warm left out; NULL-terminated, owned */
+	int opt_argc;
 };
+
+#define CORDON_CLI_MAX_POOL 16
 
 /* 0, or -EINVAL (-ENOMEM) with one line naming the flag or value. On error nothing needs
  * freeing; on success call cordon_cli_free. */

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "warm.h"
 
 extern char **environ;
 
@@ -12,11 +13,28 @@ static int fail(const cordon_error *err)
 	return CORDON_EXIT_FAILURE;
 }
 
+static int serve(struct cordon_cli *cli, cordon_error *err)
+{
+	struct cordon_serve_opts o = {.pool = cli->pool ? cli->pool : 2,
+	                              .ready_fd = cli->ready_fd,
+	                              .announce = cli->ready_fd < 0 ? stdout : NULL};
+	return cordon_serve(cli->policy, &o, err) < 0 ? fail(err) : 0;
+}
+
 static int run(struct cordon_cli *cli, cordon_sandbox *sb, cordon_error *err)
 {
 	if (cli->command == CORDON_CLI_EXPLAIN)
 		return cordon_sandbox_explain(sb, stdout) < 0 ? CORDON_EXIT_FAILURE : 0;
 	int code = CORDON_EXIT_FAILURE;
+	/* A session's runs (or --warm ones) go to a server for their plan when one runs. */
+	if (cli->warm || cli->policy->session) {
+		int r = cordon_warm_run(sb, cli->argv, environ, cli->warm ? cli->opt_argv : NULL,
+		                        &code, err);
+		if (r < 0)
+			return fail(err);
+		if (r > 0)
+			return code == CORDON_EXIT_FAILURE && err->msg[0] ? fail(err) : code;
+	}
 	if (cordon_sandbox_spawn(sb, cli->argv, environ, err) < 0 ||
 	    cordon_sandbox_wait(sb, &code, err) < 0)
 		return fail(err);
@@ -41,6 +59,8 @@ int main(int argc, char **argv)
 	    cordon_policy_finalize(cli.policy, &err) < 0 ||
 	    cordon_sandbox_new(cli.policy, &sb, &err) < 0)
 		code = fail(&err);
+	else if (cli.command == CORDON_CLI_SERVE)
+		code = serve(&cli, &err);
 	else
 		code = run(&cli, sb, &err);
 	fflush(stdout);

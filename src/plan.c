@@ -171,12 +171,8 @@ static int session_dir(struct cordon_plan *pl, const char *name, uid_t uid)
 {
 	if (!name)
 		return 0;
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int n = xdg && xdg[0] == '/'
-	                ? asprintf(&pl->session_dir, "%s/cordon/sessions/%s", xdg, name)
-	                : asprintf(&pl->session_dir, "/tmp/cordon-%u/sessions/%s", (unsigned)uid,
-	                           name);
-	if (n < 0) {
+	cleanup_free char *base = cordon_runtime_dir(uid);
+	if (!base || asprintf(&pl->session_dir, "%s/sessions/%s", base, name) < 0) {
 		pl->session_dir = NULL;
 		return -ENOMEM;
 	}
@@ -390,4 +386,116 @@ int cordon_plan_print(const struct cordon_plan *plan, FILE *out)
 	for (size_t i = 0; i < plan->n_rules; i++)
 		print_rule(&plan->rules[i], out);
 	return ferror(out) ? -EIO : 0;
+}
+
+/* ---- fingerprint ------------------------------------------------------------------------------ */
+
+/* One field, NUL-ended: no path can smuggle a separator into another field. */
+static void fp_field(FILE *f, const char *s)
+{
+	fputs(s ? s : "-", f);
+	fputc('\0', f);
+}
+
+/* What a path is now: which file (device, inode, type), or that there is none. */
+static void fp_identity(FILE *f, const char *path)
+{
+	struct stat st;
+	char buf[96];
+	if (!path || lstat(path, &st) < 0)
+		snprintf(buf, sizeof(buf), "absent");
+	else
+		snprintf(buf, sizeof(buf), "%llx:%llx:%o", (unsigned long long)st.st_dev,
+		         (unsigned long long)st.st_ino, (unsigned)(st.st_mode & S_IFMT));
+	fp_field(f, buf);
+}
+
+static void fp_strv(FILE *f, const char *name, const struct cordon_strv *v)
+{
+	fprintf(f, "%s %zu", name, v->n);
+	fputc('\0', f);
+	for (size_t i = 0; i < v->n; i++)
+		fp_field(f, v->v[i]);
+}
+
+/* The binary and the mount namespace this plan would be applied by and in. */
+static void fp_process(FILE *f)
+{
+	struct stat exe, mnt;
+	bool have_exe = stat("/proc/self/exe", &exe) == 0;
+	bool have_mnt = stat("/proc/self/ns/mnt", &mnt) == 0;
+	fprintf(f, "cordon %s exe %llx:%llx:%lld.%ld mntns %llx uid %u gid %u", cordon_version(),
+	        have_exe ? (unsigned long long)exe.st_dev : 0ULL,
+	        have_exe ? (unsigned long long)exe.st_ino : 0ULL,
+	        have_exe ? (long long)exe.st_mtim.tv_sec : 0LL, have_exe ? exe.st_mtim.tv_nsec : 0L,
+	        have_mnt ? (unsigned long long)mnt.st_ino : 0ULL, (unsigned)getuid(),
+	        (unsigned)getgid());
+	fputc('\0', f);
+}
+
+static void fp_policy(FILE *f, const struct cordon_policy *p)
+{
+	const struct cordon_limits *l = &p->limits;
+	fprintf(f, "profile %d network %d best-effort %d limits %llu %llu %llu %llu %llu %llu",
+	        (int)p->profile, (int)p->network, (int)p->best_effort,
+	        (unsigned long long)l->timeout_ms, (unsigned long long)l->memory,
+	        (unsigned long long)l->pids, (unsigned long long)l->cpu,
+	        (unsigned long long)l->file_size, (unsigned long long)l->open_files);
+	fputc('\0', f);
+	fp_field(f, p->workspace);
+	fp_field(f, p->session);
+	fp_strv(f, "writable", &p->writable);
+	fp_strv(f, "protect", &p->protect);
+	fp_strv(f, "deny-read", &p->deny_read);
+	fp_strv(f, "env-keep", &p->env_keep);
+	fprintf(f, "keep-fd %zu", p->n_keep_fds);
+	for (size_t i = 0; i < p->n_keep_fds; i++)
+		fprintf(f, " %d", p->keep_fds[i]);
+	fputc('\0', f);
+}
+
+static void fp_decisions(FILE *f, const struct cordon_plan *pl)
+{
+	const struct cordon_host *h = pl->host;
+	fprintf(f, "use %d%d%d%d clone %x landlock %d seccomp %d%d mount-api %d cgroup %d",
+	        pl->use_userns, pl->use_netns, pl->use_landlock, pl->use_seccomp, pl->clone_flags,
+	        h->landlock_abi, h->seccomp_filter, h->seccomp_notify, h->mount_api,
+	        (int)h->cgroup);
+	fputc('\0', f);
+	fp_field(f, h->cgroup_dir);
+	fp_field(f, h->cgroup_pids_dir);
+	fp_field(f, pl->session_dir);
+	for (size_t i = 0; i < pl->n_rules; i++) {
+		fprintf(f, "rule %s %d", pl->rules[i].name ? pl->rules[i].name : "-",
+		        (int)pl->rules[i].state);
+		fputc('\0', f);
+	}
+}
+
+int cordon_plan_fingerprint(const struct cordon_plan *pl, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	FILE *f = open_memstream(out, len);
+	if (!f)
+		return -ENOMEM;
+	fp_process(f);
+	fp_policy(f, pl->policy);
+	fp_decisions(f, pl);
+	for (size_t i = 0; i < pl->n_ops; i++) {
+		const struct cordon_op *op = &pl->ops[i];
+		fprintf(f, "op %d %d", (int)op->kind, (int)op->is_dir);
+		fputc('\0', f);
+		fp_field(f, op->path);
+		fp_identity(f, op->path);
+		fp_field(f, op->source);
+		fp_identity(f, op->source);
+		fp_field(f, op->gitdir_of);
+	}
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }

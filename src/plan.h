@@ -67,6 +67,13 @@ CORDON_HIDDEN void cordon_plan_free(struct cordon_plan *plan);
 /* The human-readable plan, as `cordon explain` prints it. */
 CORDON_HIDDEN int cordon_plan_print(const struct cordon_plan *plan, FILE *out);
 
+/* Everything that decides what a sandbox built from this plan is, as bytes (malloc'd, *len
+ * long): the policy, the host's answers, the operations, and the file each path names now
+ * (device and inode, or absent), the cordon binary and the mount namespace. Two plans with
+ * equal fingerprints build the same sandbox; a prepared sandbox (warm.c) serves a run only
+ * when they are equal. 0 or -ENOMEM. */
+CORDON_HIDDEN int cordon_plan_fingerprint(const struct cordon_plan *plan, char **out, size_t *len);
+
 /* Added by the policy work; used inside plan.c / plan_rules.c. */
 /* Append the rules (one per policy rule) with their enforcement on plan->host. */
 CORDON_HIDDEN int cordon_plan_rules(struct cordon_plan *plan, cordon_error *err);

@@ -22,6 +22,7 @@
 #include "mount.h"
 #include "proc.h"
 #include "sys.h"
+#include "warm.h"
 
 /* ---- messages ---------------------------------------------------------------------------- */
 
@@ -169,7 +170,8 @@ static int init_cmp_int(const void *a, const void *b)
 static int init_close_fds(const struct cordon_init *in, cordon_error *err)
 {
 	const struct cordon_policy *p = in->plan->policy;
-	size_t n = p ? p->n_keep_fds : 0;
+	/* Prepared: what is open at those numbers now is the server's; the run's come later. */
+	size_t n = p && !in->warm ? p->n_keep_fds : 0;
 	int *keep = malloc((n + 1) * sizeof(int));
 	if (!keep)
 		return cordon_err(err, -ENOMEM, "init: out of memory");
@@ -342,6 +344,23 @@ static int init_supervise(int sigfd, pid_t command)
 	}
 }
 
+extern char **environ;
+
+/* Prepared: wait for the command and make it ours, as if the supervisor had cloned us with it.
+ * environ too: execvpe searches the PATH of its caller. */
+static int init_take_command(struct cordon_init *run, struct cordon_warm_cmd *cmd,
+                             cordon_error *err)
+{
+	int r = cordon_warm_cmd_take(&run->sock, cmd, err);
+	if (r < 0)
+		return r;
+	run->argv = cmd->argv;
+	run->envp = cmd->envp;
+	run->cwd = cmd->cwd;
+	environ = cmd->envp;
+	return 0;
+}
+
 _Noreturn void cordon_init_run(const struct cordon_init *in)
 {
 	cordon_error err = {0};
@@ -364,12 +383,18 @@ _Noreturn void cordon_init_run(const struct cordon_init *in)
 	/* Not dumpable from here on: the command (same uid, no capabilities) cannot ptrace or
 	 * process_vm_readv its init, nor open its /proc/PID files. */
 	prctl(PR_SET_DUMPABLE, 0);
+	struct cordon_init run = *in;
+	struct cordon_warm_cmd cmd = {0};
+	if (in->warm && init_take_command(&run, &cmd, &err) < 0) {
+		init_send(run.sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
+		_exit(1);
+	}
 	int sigfd = init_signalfd();
 	int exec_errno = 0;
-	pid_t command = init_fork_command(in, &rlimits, &exec_errno);
-	init_send(in->sock, CORDON_MSG_EXEC, exec_errno, NULL, -1);
+	pid_t command = init_fork_command(&run, &rlimits, &exec_errno);
+	init_send(run.sock, CORDON_MSG_EXEC, exec_errno, NULL, -1);
 	int status = command > 0 && sigfd >= 0 ? init_supervise(sigfd, command) : -1;
-	init_send(in->sock, CORDON_MSG_EXIT, status, NULL, -1);
+	init_send(run.sock, CORDON_MSG_EXIT, status, NULL, -1);
 	if (!(in->clone_flags & CLONE_NEWPID))
 		kill(0, SIGKILL); /* best effort without a PID namespace: our process group */
 	_exit(0);

@@ -35,6 +35,7 @@ struct cordon_init {
 	bool wait_go;              /* wait for GO (the supervisor moves us into a cgroup) */
 	bool cgroup_active;        /* --memory/--pids held by the cgroup, not rlimits */
 	bool use_landlock;
+	bool warm;                 /* prepared (warm.h): the command comes on sock, later */
 	char *const *argv;
 	char *const *envp;
 	const char *cwd;

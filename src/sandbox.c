@@ -28,6 +28,7 @@
 #include "session.h"
 #include "sys.h"
 #include "util.h"
+#include "warm.h"
 
 struct cordon_sandbox {
 	const struct cordon_policy *policy;
@@ -45,6 +46,9 @@ struct cordon_sandbox {
 	bool mask_saved;
 
 	bool spawned, exec_reported, have_status, reaped, timed_out, failed;
+	bool warm; /* a prepared sandbox (warm.c): the command comes later, by cordon_sandbox_hand */
+	bool ready;        /* the init is confined and waits for GO or the command */
+	int client;        /* warm: the run's connection (not ours to close), or -1 */
 	int exec_errno;    /* C's execve errno, 0 when it ran */
 	int status;        /* C's raw wait status */
 	int init_status;   /* I's raw wait status */
@@ -60,7 +64,7 @@ int cordon_sandbox_new(const cordon_policy *p, cordon_sandbox **out, cordon_erro
 	if (!sb)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	sb->policy = p;
-	sb->pidfd = sb->sock = sb->timerfd = sb->sigfd = -1;
+	sb->pidfd = sb->sock = sb->timerfd = sb->sigfd = sb->client = -1;
 	sb->session.userns = sb->session.ipcns = sb->session.netns = sb->session.hold = -1;
 	cordon_host_detect(&sb->host);
 	int r = cordon_plan_build(p, &sb->host, &sb->plan, err);
@@ -130,47 +134,16 @@ int cordon_sandbox_explain(const cordon_sandbox *sb, FILE *out)
 
 /* ---- preparing, in the host's view ------------------------------------------------------- */
 
-/* mkdir -p with 0700. A session directory usually lives under a shared /tmp, where anyone may
- * have planted a component first: every component whose parent is world-writable must be a
- * real directory (no symlink) owned by the caller and writable by nobody else. */
-static int sandbox_private_dir(const char *path, uid_t uid, cordon_error *err)
-{
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", path);
-	bool parent_shared = false;
-	for (char *p = buf + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		struct stat st;
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return cordon_err(err, -errno, "session: cannot create %s: %s", buf,
-			                  strerror(errno));
-		if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode) ||
-		    (parent_shared && (st.st_uid != uid || (st.st_mode & 022))))
-			return cordon_err(err, -EPERM,
-			                  "session: %s is not a private directory owned "
-			                  "by uid %u; remove it",
-			                  buf, (unsigned)uid);
-		parent_shared = (st.st_mode & 002) != 0;
-		*p = c;
-		if (!c)
-			break;
-	}
-	return 0;
-}
-
 static int sandbox_session_dirs(struct cordon_sandbox *sb, cordon_error *err)
 {
 	const struct cordon_plan *plan = sb->plan;
 	int r = 0;
 	if (plan->session_dir)
-		r = sandbox_private_dir(plan->session_dir, sb->host.uid, err);
+		r = cordon_private_dir(plan->session_dir, sb->host.uid, err);
 	for (size_t i = 0; r == 0 && i < plan->n_ops; i++) {
 		const struct cordon_op *op = &plan->ops[i];
 		if ((op->kind == CORDON_OP_TMP || op->kind == CORDON_OP_SHM) && op->source)
-			r = sandbox_private_dir(op->source, sb->host.uid, err);
+			r = cordon_private_dir(op->source, sb->host.uid, err);
 	}
 	return r;
 }
@@ -215,7 +188,8 @@ static int sandbox_session_join(struct cordon_sandbox *sb, cordon_error *err)
 static int sandbox_prepare(struct cordon_sandbox *sb, char *const envp[], cordon_error *err)
 {
 	const struct cordon_plan *plan = sb->plan;
-	int r = sandbox_check_keep_fds(sb, err);
+	/* A prepared sandbox gets its --keep-fd descriptors with the command; the run checks. */
+	int r = sb->warm ? 0 : sandbox_check_keep_fds(sb, err);
 	if (r < 0)
 		return r;
 	if ((plan->clone_flags & CLONE_NEWNS) && !sb->host.mount_api)
@@ -340,6 +314,7 @@ static void sandbox_on_message(struct cordon_sandbox *sb, const struct cordon_ms
 {
 	switch (m->type) {
 	case CORDON_MSG_READY:
+		sb->ready = true;
 		if (m->value >= 0) {
 			cordon_error e = {0};
 			/* The init's listener, by number (proc.c says why); notify keeps its own
@@ -429,6 +404,25 @@ static void sandbox_on_notify(struct cordon_sandbox *sb, short revents)
 	}
 }
 
+/* The warm run's client: a signal to forward, or its end (then nobody waits for the command:
+ * end the tree, as a cold run's tree ends with its cordon). */
+static void sandbox_on_client(struct cordon_sandbox *sb, short revents)
+{
+	struct cordon_warm_signal ws;
+	ssize_t n = (revents & POLLIN) ? recv(sb->client, &ws, sizeof(ws), MSG_DONTWAIT) : 0;
+	if (n == (ssize_t)sizeof(ws) && ws.magic == CORDON_WARM_MAGIC &&
+	    (ws.signo == SIGTERM || ws.signo == SIGINT || ws.signo == SIGHUP)) {
+		cordon_sys_pidfd_send_signal(sb->pidfd, ws.signo);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		return; /* not a message of ours: ignored */
+	sb->client = -1;
+	cordon_sys_pidfd_send_signal(sb->pidfd, SIGKILL);
+}
+
 static void sandbox_on_exit(struct cordon_sandbox *sb)
 {
 	sandbox_read_socket(sb, true); /* I reports before it exits: take that first */
@@ -440,7 +434,7 @@ static void sandbox_on_exit(struct cordon_sandbox *sb)
 /* One round of poll over everything S watches. */
 static int sandbox_poll_once(struct cordon_sandbox *sb)
 {
-	enum { P_SOCK, P_PID, P_TIMER, P_SIG, P_NOTIFY, P_N };
+	enum { P_SOCK, P_PID, P_TIMER, P_SIG, P_NOTIFY, P_CLIENT, P_N };
 	struct pollfd pf[P_N] = {
 	        [P_SOCK] = {.fd = sb->sock, .events = POLLIN},
 	        [P_PID] = {.fd = sb->pidfd, .events = POLLIN},
@@ -448,6 +442,7 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 	        [P_SIG] = {.fd = sb->sigfd, .events = POLLIN},
 	        [P_NOTIFY] = {.fd = sb->notify ? cordon_notify_fd(sb->notify) : -1,
 	                      .events = POLLIN},
+	        [P_CLIENT] = {.fd = sb->client, .events = POLLIN},
 	};
 	if (poll(pf, P_N, -1) < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -459,14 +454,33 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 		sandbox_on_timer(sb);
 	if (pf[P_SIG].fd >= 0 && pf[P_SIG].revents)
 		sandbox_on_signal(sb);
+	if (pf[P_CLIENT].fd >= 0 && pf[P_CLIENT].revents)
+		sandbox_on_client(sb, pf[P_CLIENT].revents);
 	if (pf[P_PID].revents)
 		sandbox_on_exit(sb);
 	return 0;
 }
 
-static int sandbox_loop(struct cordon_sandbox *sb, bool until_exec, cordon_error *err)
+enum sandbox_until { UNTIL_READY, UNTIL_EXEC, UNTIL_END };
+
+static bool sandbox_reached(const struct cordon_sandbox *sb, enum sandbox_until until)
 {
-	while (!sb->reaped && !(until_exec && (sb->exec_reported || sb->failed))) {
+	if (sb->reaped)
+		return true;
+	switch (until) {
+	case UNTIL_READY:
+		return sb->ready || sb->failed;
+	case UNTIL_EXEC:
+		return sb->exec_reported || sb->failed;
+	case UNTIL_END:
+	default:
+		return false;
+	}
+}
+
+static int sandbox_loop(struct cordon_sandbox *sb, enum sandbox_until until, cordon_error *err)
+{
+	while (!sandbox_reached(sb, until)) {
 		int r = sandbox_poll_once(sb);
 		if (r < 0)
 			return cordon_err(err, r, "poll: %s", strerror(-r));
@@ -516,6 +530,7 @@ static void sandbox_init_args(const struct cordon_sandbox *sb, struct cordon_ini
 	in->wait_go = in->cgroup_active = sb->cgroup.active;
 	in->use_landlock = sb->plan->use_landlock && sb->host.landlock_abi > 0;
 	in->envp = sb->envp;
+	in->warm = sb->warm;
 }
 
 static int sandbox_start(struct cordon_sandbox *sb, char *const argv[], cordon_error *err)
@@ -538,8 +553,6 @@ static int sandbox_start(struct cordon_sandbox *sb, char *const argv[], cordon_e
 	}
 	if (r == 0)
 		r = sandbox_go(sb, &e);
-	if (r == 0)
-		r = sandbox_arm_timeout(sb, &e);
 	if (r < 0 && err)
 		*err = e;
 	return r;
@@ -555,6 +568,18 @@ static int sandbox_abort(struct cordon_sandbox *sb, int r, cordon_error *err)
 	return sb->failed ? (sb->fail.code < 0 ? sb->fail.code : -EIO) : r;
 }
 
+/* Supervise until the command was exec'd; a start that failed leaves nothing behind. */
+static int sandbox_until_exec(struct cordon_sandbox *sb, int r, cordon_error *err)
+{
+	if (r == 0)
+		r = sandbox_loop(sb, UNTIL_EXEC, err);
+	if (r == 0 && !sb->failed && !sb->exec_reported && !sb->timed_out)
+		r = cordon_err(err, -EIO, "the sandbox ended before the command started");
+	if (r < 0 || sb->failed)
+		return sandbox_abort(sb, r, err);
+	return 0;
+}
+
 int cordon_sandbox_spawn(cordon_sandbox *sb, char *const argv[], char *const envp[],
                          cordon_error *err)
 {
@@ -567,12 +592,57 @@ int cordon_sandbox_spawn(cordon_sandbox *sb, char *const argv[], char *const env
 	if (r == 0)
 		r = sandbox_start(sb, argv, err);
 	if (r == 0)
-		r = sandbox_loop(sb, true, err);
-	if (r == 0 && !sb->failed && !sb->exec_reported && !sb->timed_out)
-		r = cordon_err(err, -EIO, "the sandbox ended before the command started");
+		r = sandbox_arm_timeout(sb, err);
+	return sandbox_until_exec(sb, r, err);
+}
+
+/* ---- the warm path (warm.c) ------------------------------------------------------------------ */
+
+const struct cordon_plan *cordon_sandbox_plan(const cordon_sandbox *sb)
+{
+	return sb->plan;
+}
+
+int cordon_sandbox_session_dirs(cordon_sandbox *sb, cordon_error *err)
+{
+	return sandbox_session_dirs(sb, err);
+}
+
+int cordon_sandbox_init_pidfd(const cordon_sandbox *sb)
+{
+	return sb->reaped ? -1 : sb->pidfd;
+}
+
+int cordon_sandbox_prepare_warm(cordon_sandbox *sb, cordon_error *err)
+{
+	if (sb->spawned)
+		return cordon_err(err, -EBUSY, "this sandbox has already run a command");
+	sb->spawned = sb->warm = true;
+	char *none[] = {NULL};
+	int r = sandbox_prepare(sb, none, err);
+	if (r == 0)
+		r = sandbox_start(sb, NULL, err);
+	if (r == 0)
+		r = sandbox_loop(sb, UNTIL_READY, err);
+	if (r == 0 && !sb->failed && !sb->ready)
+		r = cordon_err(err, -EIO, "the sandbox ended before it was ready");
 	if (r < 0 || sb->failed)
 		return sandbox_abort(sb, r, err);
 	return 0;
+}
+
+int cordon_sandbox_hand(cordon_sandbox *sb, const struct cordon_warm_req *req, const int *fds,
+                        size_t n, int client, cordon_error *err)
+{
+	if (!sb->warm || !sb->ready || sb->reaped || sb->client >= 0)
+		return cordon_err(err, -EINVAL, "no prepared sandbox to hand the command to");
+	int r = cordon_fds_send(sb->sock, req, sizeof(*req), fds, n);
+	if (r < 0)
+		r = cordon_err(err, r, "cannot hand the command to the sandbox: %s", strerror(-r));
+	sb->client = client;
+	if (r == 0)
+		r = sandbox_arm_timeout(sb, err);
+	return sandbox_until_exec(sb, r, err);
 }
 
 static int sandbox_exit_code(const struct cordon_sandbox *sb, int *code, cordon_error *err)
@@ -597,7 +667,7 @@ int cordon_sandbox_wait(cordon_sandbox *sb, int *exit_code, cordon_error *err)
 	*exit_code = CORDON_EXIT_FAILURE;
 	if (!sb->spawned || sb->pid <= 0)
 		return cordon_err(err, -EINVAL, "no command was started");
-	int r = sandbox_loop(sb, false, err);
+	int r = sandbox_loop(sb, UNTIL_END, err);
 	if (r < 0) {
 		sandbox_kill_and_reap(sb);
 		sandbox_release(sb);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -340,4 +341,46 @@ char *cordon_passwd_home(const char *passwd, uid_t uid)
 		home = passwd_line_home(line, uid);
 	fclose(f);
 	return home;
+}
+
+/* ---- private directories ------------------------------------------------------------------ */
+
+/* mkdir -p with 0700. A session directory usually lives under a shared /tmp, where anyone may
+ * have planted a component first: every component whose parent is world-writable must be a
+ * real directory (no symlink) owned by the caller and writable by nobody else. */
+int cordon_private_dir(const char *path, uid_t uid, cordon_error *err)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	bool parent_shared = false;
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		struct stat st;
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return cordon_err(err, -errno, "session: cannot create %s: %s", buf,
+			                  strerror(errno));
+		if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    (parent_shared && (st.st_uid != uid || (st.st_mode & 022))))
+			return cordon_err(err, -EPERM,
+			                  "session: %s is not a private directory owned "
+			                  "by uid %u; remove it",
+			                  buf, (unsigned)uid);
+		parent_shared = (st.st_mode & 002) != 0;
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+char *cordon_runtime_dir(uid_t uid)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char *s = NULL;
+	int n = xdg && xdg[0] == '/' ? asprintf(&s, "%s/cordon", xdg)
+	                             : asprintf(&s, "/tmp/cordon-%u", (unsigned)uid);
+	return n < 0 ? NULL : s;
 }

@@ -86,6 +86,15 @@ CORDON_HIDDEN char *cordon_path_canonical_dir(const char *abs);
  * with; local accounts at least must keep their credential stores hidden. */
 CORDON_HIDDEN char *cordon_passwd_home(const char *passwd, uid_t uid);
 
+/* ---- private directories (these do touch the file system) -------------------------------- */
+
+/* mkdir -p path with 0700; every component beneath a world-writable one must be a real
+ * directory owned by uid and writable by nobody else. 0 or -errno with err filled. */
+CORDON_HIDDEN int cordon_private_dir(const char *path, uid_t uid, cordon_error *err);
+/* Where cordon keeps a user's sessions and servers: $XDG_RUNTIME_DIR/cordon, else
+ * /tmp/cordon-UID. malloc'd, NULL when out of memory. */
+CORDON_HIDDEN char *cordon_runtime_dir(uid_t uid);
+
 /* ---- numbers ---------------------------------------------------------------------------- */
 
 /* "512", "64K", "100M", "2G" (powers of 1024) -> bytes. -EINVAL on junk or overflow. */

@@ -9,7 +9,7 @@ local tap = require("harness.tap")
 local M = {}
 
 M.VERSION = "0.1.0"
-M.ADAPTERS = { "none", "cordon", "bwrap", "firejail", "codex", "srt" }
+M.ADAPTERS = { "none", "cordon", "cordon-warm", "bwrap", "firejail", "codex", "srt" }
 
 -- The C side gives Lua no io; sys.stderr is used when harness-c provides it, else Lua's
 -- warning channel (which writes to stderr).

@@ -1,0 +1,998 @@
+/* The warm path (see warm.h): descriptors over sockets, names, the init's side, the client,
+ * the members and the server. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "envfilter.h"
+#include "plan.h"
+#include "policy.h"
+#include "sys.h"
+#include "warm.h"
+
+/* ---- descriptors over a UNIX socket --------------------------------------------------------- */
+
+#define WARM_CMSG_MAX (CORDON_WARM_MAX_FDS + 2)
+
+int cordon_fds_send(int sock, const void *data, size_t len, const int *fds, size_t n)
+{
+	if (n > WARM_CMSG_MAX)
+		return -E2BIG;
+	union {
+		char buf[CMSG_SPACE(WARM_CMSG_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (n > 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	}
+	ssize_t r;
+	while ((r = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -errno : 0;
+}
+
+static void warm_close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+int cordon_fds_recv(int sock, void *data, size_t len, int *fds, size_t max, size_t *n)
+{
+	union {
+		char buf[CMSG_SPACE(WARM_CMSG_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = data, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.buf,
+	                    .msg_controllen = sizeof(u.buf)};
+	*n = 0;
+	ssize_t r;
+	while ((r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -errno;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int got[WARM_CMSG_MAX];
+		memcpy(got, CMSG_DATA(c), k * sizeof(int));
+		for (size_t i = 0; i < k; i++) {
+			if (*n < max)
+				fds[(*n)++] = got[i];
+			else
+				close(got[i]);
+		}
+	}
+	if (r == 0 || (size_t)r != len || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		warm_close_all(fds, *n);
+		*n = 0;
+		return r == 0 ? -EPIPE : -EPROTO;
+	}
+	return 0;
+}
+
+/* ---- names ------------------------------------------------------------------------------------ */
+
+/* Where servers listen: <runtime>/serve/<hash of the fingerprint>.sock. */
+static char *warm_dir(uid_t uid)
+{
+	cleanup_free char *base = cordon_runtime_dir(uid);
+	return base ? cordon_path_join(base, "serve") : NULL;
+}
+
+static void warm_name(const char *key, size_t len, const char *suffix, char *out, size_t size)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a: a name, not a proof (the key is compared) */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+	snprintf(out, size, "%016llx%s", (unsigned long long)h, suffix);
+}
+
+/* A directory can be deeper than sun_path allows: name the socket through a descriptor. */
+static int warm_addr(int dirfd, const char *name, struct sockaddr_un *sa, socklen_t *len)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", dirfd, name);
+	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
+	return 0;
+}
+
+/* Connect to the server named name in dir. -ENOENT/-ECONNREFUSED: none listens. */
+static int warm_connect(const char *dir, const char *name, int *out)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	cleanup_close int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	int r = warm_addr(dirfd, name, &sa, &len);
+	if (r < 0)
+		return r;
+	cleanup_close int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, len) < 0)
+		return -errno;
+	/* Depth: the directory is 0700 and ours, and a server of someone else's would run our
+	 * command in a sandbox of theirs. */
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != getuid())
+		return -EPERM;
+	*out = steal_fd(&s);
+	return 0;
+}
+
+static bool warm_same_uid(int conn)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	return getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.uid == getuid();
+}
+
+/* The plan's fingerprint, with the session directories made first (they are in it). */
+static int warm_key(cordon_sandbox *sb, char **key, size_t *len, cordon_error *err)
+{
+	int r = cordon_sandbox_session_dirs(sb, err);
+	if (r < 0)
+		return r;
+	r = cordon_plan_fingerprint(cordon_sandbox_plan(sb), key, len);
+	return r < 0 ? cordon_err(err, r, "warm: out of memory") : 0;
+}
+
+static int warm_pread_all(int fd, char *buf, size_t len)
+{
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = pread(fd, buf + off, len - off, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPROTO;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static void warm_reply(int conn, int kind, int code, const char *msg)
+{
+	struct cordon_warm_reply rep = {.magic = CORDON_WARM_MAGIC, .kind = kind, .code = code};
+	snprintf(rep.msg, sizeof(rep.msg), "%s", msg ? msg : "");
+	(void)!send(conn, &rep, sizeof(rep), MSG_NOSIGNAL);
+}
+
+/* ---- the init's side -------------------------------------------------------------------------- */
+
+/* Strings one after the other, each NUL-ended, none past end. */
+static int warm_split(char **p, const char *end, char **out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *nul = *p < end ? memchr(*p, '\0', (size_t)(end - *p)) : NULL;
+		if (!nul)
+			return -EPROTO;
+		out[i] = *p;
+		*p = nul + 1;
+	}
+	out[n] = NULL;
+	return 0;
+}
+
+static int warm_parse(struct cordon_warm_cmd *cmd, const struct cordon_warm_req *req)
+{
+	char *p = cmd->blob + req->key_len, *end = cmd->blob + req->blob_len;
+	char *cwd[2] = {NULL, NULL};
+	cmd->argv = calloc((size_t)req->n_argv + 1, sizeof(char *));
+	cmd->envp = calloc((size_t)req->n_envp + 1, sizeof(char *));
+	if (!cmd->argv || !cmd->envp)
+		return -ENOMEM;
+	int r = warm_split(&p, end, cwd, 1);
+	if (r == 0)
+		r = warm_split(&p, end, cmd->argv, req->n_argv);
+	if (r == 0)
+		r = warm_split(&p, end, cmd->envp, req->n_envp);
+	cmd->cwd = cwd[0];
+	return r;
+}
+
+/* Each descriptor to its number. All are first moved above every target (and the status
+ * socket with them when it sits on one), so that no dup2 closes another that is still to
+ * be placed. */
+static int warm_install_fds(int *sock, const int32_t *target, int *fds, size_t n)
+{
+	int hi = 2;
+	for (size_t i = 0; i < n; i++) {
+		if (target[i] < 0 || target[i] > 65535)
+			return -EBADF;
+		for (size_t j = 0; j < i; j++)
+			if (target[j] == target[i])
+				return -EBADF;
+		hi = target[i] > hi ? target[i] : hi;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int m = fcntl(fds[i], F_DUPFD_CLOEXEC, hi + 1);
+		if (m < 0)
+			return -errno;
+		close(fds[i]);
+		fds[i] = m;
+	}
+	if (*sock <= hi) {
+		int m = fcntl(*sock, F_DUPFD_CLOEXEC, hi + 1);
+		if (m < 0)
+			return -errno;
+		close(*sock);
+		*sock = m;
+	}
+	bool given[3] = {false, false, false};
+	for (size_t i = 0; i < n; i++) {
+		if (dup2(fds[i], target[i]) < 0)
+			return -errno;
+		close(fds[i]);
+		fds[i] = -1;
+		if (target[i] < 3)
+			given[target[i]] = true;
+	}
+	for (int t = 0; t < 3; t++)
+		if (!given[t])
+			close(t); /* the run had it closed: so has its command */
+	return 0;
+}
+
+int cordon_warm_cmd_take(int *sock, struct cordon_warm_cmd *cmd, cordon_error *err)
+{
+	struct cordon_warm_req req;
+	int fds[1 + CORDON_WARM_MAX_FDS];
+	size_t n = 0;
+	int r = cordon_fds_recv(*sock, &req, sizeof(req), fds, ARRAY_SIZE(fds), &n);
+	if (r < 0)
+		return cordon_err(err, r, "init: no command came: %s", strerror(-r));
+	if (req.magic != CORDON_WARM_MAGIC || req.n_fds > CORDON_WARM_MAX_FDS ||
+	    n != 1 + (size_t)req.n_fds || req.blob_len > CORDON_WARM_MAX_BLOB ||
+	    req.key_len > req.blob_len || req.n_argv < 1 || req.n_argv > req.blob_len ||
+	    req.n_envp > req.blob_len) {
+		warm_close_all(fds, n);
+		return cordon_err(err, -EPROTO, "init: a malformed command");
+	}
+	cmd->blob = malloc(req.blob_len + 1);
+	r = cmd->blob ? warm_pread_all(fds[0], cmd->blob, req.blob_len) : -ENOMEM;
+	close(fds[0]);
+	if (r == 0)
+		r = warm_parse(cmd, &req);
+	if (r == 0)
+		r = warm_install_fds(sock, req.target, fds + 1, n - 1);
+	if (r < 0) {
+		warm_close_all(fds + 1, n - 1);
+		return cordon_err(err, r, "init: cannot take the command: %s", strerror(-r));
+	}
+	return 0;
+}
+
+/* ---- the client --------------------------------------------------------------------------------- */
+
+/* The blob in a memfd: the key, then cwd, argv and envp. */
+static int warm_blob(const char *key, size_t key_len, char *const argv[], char *const envp[],
+                     struct cordon_warm_req *req, int *out)
+{
+	char cwdbuf[4096];
+	const char *cwd = getcwd(cwdbuf, sizeof(cwdbuf)) ? cwdbuf : "/";
+	size_t len = key_len + strlen(cwd) + 1;
+	for (req->n_argv = 0; argv[req->n_argv]; req->n_argv++)
+		len += strlen(argv[req->n_argv]) + 1;
+	for (req->n_envp = 0; envp[req->n_envp]; req->n_envp++)
+		len += strlen(envp[req->n_envp]) + 1;
+	if (len > CORDON_WARM_MAX_BLOB)
+		return -E2BIG;
+	cleanup_free char *buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	char *p = buf;
+	memcpy(p, key, key_len);
+	p += key_len;
+	p = stpcpy(p, cwd) + 1;
+	for (uint32_t i = 0; i < req->n_argv; i++)
+		p = stpcpy(p, argv[i]) + 1;
+	for (uint32_t i = 0; i < req->n_envp; i++)
+		p = stpcpy(p, envp[i]) + 1;
+	cleanup_close int fd = (int)syscall(SYS_memfd_create, "cordon-run", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (size_t)n;
+	}
+	req->key_len = key_len;
+	req->blob_len = len;
+	*out = steal_fd(&fd);
+	return 0;
+}
+
+/* The run's descriptors for its command: 0-2 where open, then the --keep-fd ones. */
+static int warm_cmd_fds(const struct cordon_policy *p, struct cordon_warm_req *req, int *fds,
+                        cordon_error *err)
+{
+	size_t n = 0;
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			fds[n] = fd, req->target[n++] = fd;
+	for (size_t i = 0; i < p->n_keep_fds; i++) {
+		int fd = p->keep_fds[i];
+		if (fcntl(fd, F_GETFD) < 0)
+			return cordon_err(err, -EBADF, "--keep-fd %d: not an open descriptor", fd);
+		bool dup = false;
+		for (size_t j = 0; j < n; j++)
+			dup = dup || req->target[j] == fd;
+		if (dup)
+			continue;
+		if (n >= CORDON_WARM_MAX_FDS)
+			return cordon_err(err, -E2BIG, "--keep-fd: more than %d descriptors",
+			                  CORDON_WARM_MAX_FDS - 3);
+		fds[n] = fd, req->target[n++] = fd;
+	}
+	req->n_fds = (uint32_t)n;
+	return 0;
+}
+
+static int warm_send_request(int conn, cordon_sandbox *sb, const char *key, size_t key_len,
+                             char *const argv[], char *const envp[], cordon_error *err)
+{
+	const struct cordon_policy *p = cordon_sandbox_plan(sb)->policy;
+	struct cordon_warm_req req = {.magic = CORDON_WARM_MAGIC};
+	int fds[1 + CORDON_WARM_MAX_FDS];
+	int r = warm_cmd_fds(p, &req, fds + 1, err);
+	if (r < 0)
+		return r;
+	cleanup_free char **env = NULL;
+	if ((r = cordon_env_filter((const char *const *)envp, &p->env_keep, &env, err)) < 0)
+		return r;
+	cleanup_close int memfd = -1;
+	if ((r = warm_blob(key, key_len, argv, env, &req, &memfd)) < 0)
+		return cordon_err(err, r, "warm: cannot write the request: %s", strerror(-r));
+	fds[0] = memfd;
+	r = cordon_fds_send(conn, &req, sizeof(req), fds, 1 + req.n_fds);
+	return r < 0 ? cordon_err(err, r, "warm: cannot send the request: %s", strerror(-r)) : 0;
+}
+
+/* Wait for the end, forwarding TERM, INT and HUP as a cold run forwards them to its tree. */
+static int warm_wait(int conn, int *exit_code, cordon_error *err)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	cleanup_close int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	int r = 1;
+	for (;;) {
+		struct pollfd pf[2] = {{.fd = conn, .events = POLLIN},
+		                       {.fd = sigfd, .events = POLLIN}};
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = cordon_err(err, -errno, "warm: poll: %s", strerror(errno));
+			break;
+		}
+		struct signalfd_siginfo si;
+		while (sigfd >= 0 && (pf[1].revents & POLLIN) &&
+		       read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			struct cordon_warm_signal ws = {CORDON_WARM_MAGIC, (int32_t)si.ssi_signo};
+			(void)!send(conn, &ws, sizeof(ws), MSG_NOSIGNAL);
+		}
+		if (!pf[0].revents)
+			continue;
+		struct cordon_warm_reply rep;
+		ssize_t n = recv(conn, &rep, sizeof(rep), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(rep) || rep.magic != CORDON_WARM_MAGIC) {
+			r = cordon_err(err, -EIO,
+			               "warm: the prepared sandbox ended without a status");
+			break;
+		}
+		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		if (rep.kind == CORDON_WARM_NOMATCH) {
+			r = 0;
+			break;
+		}
+		*exit_code = rep.code;
+		if (rep.code == CORDON_EXIT_FAILURE && rep.msg[0])
+			cordon_err(err, -EIO, "%s", rep.msg);
+		break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* In the detached grandchild: `cordon serve ARGS --ready-fd 3`, with nothing of ours but the
+ * pipe, quiet stdio (whoever waits for the run's stdout's EOF must not wait for the server),
+ * and only the environment a plan depends on. */
+static _Noreturn void warm_exec_server(char *const serve_args[], int ready_fd)
+{
+	size_t n = 0;
+	while (serve_args[n])
+		n++;
+	char **argv = calloc(n + 5, sizeof(char *));
+	char *envp[3] = {NULL, NULL, NULL};
+	size_t k = 0;
+	const char *keep[] = {"HOME", "XDG_RUNTIME_DIR"};
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		const char *v = getenv(keep[i]);
+		if (v && asprintf(&envp[k], "%s=%s", keep[i], v) >= 0)
+			k++;
+	}
+	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (!argv || dn < 0 || dup2(ready_fd, 3) < 0 || dup2(dn, 0) < 0 || dup2(dn, 1) < 0 ||
+	    dup2(dn, 2) < 0)
+		_exit(1);
+	cordon_sys_close_range(4, ~0U, 0);
+	argv[0] = "cordon";
+	argv[1] = "serve";
+	memcpy(argv + 2, serve_args, n * sizeof(char *));
+	argv[n + 2] = "--ready-fd";
+	argv[n + 3] = "3";
+	execve("/proc/self/exe", argv, envp);
+	_exit(1);
+}
+
+/* Start a server for this plan and wait until it listens (or failed). Double fork: it must
+ * not be our child, nor in our session or process group (a terminal's ^C must not end it). */
+static int warm_start(char *const serve_args[], cordon_error *err)
+{
+	int pp[2];
+	if (pipe2(pp, O_CLOEXEC) < 0)
+		return cordon_err(err, -errno, "warm: pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(pp[0]);
+		close(pp[1]);
+		return cordon_err(err, -e, "warm: fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		close(pp[0]);
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		if (fork() == 0)
+			warm_exec_server(serve_args, pp[1]);
+		_exit(0);
+	}
+	close(pp[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	char status = 0;
+	ssize_t n;
+	while ((n = read(pp[0], &status, 1)) < 0 && errno == EINTR)
+		;
+	close(pp[0]);
+	return n == 1 && status == 'k'
+	               ? 0
+	               : cordon_err(err, -ECHILD, "warm: the server for this plan did not start");
+}
+
+/* Reach the server for key; with start, start one when there is none (under a lock, so that
+ * concurrent first runs start only one). 0 with *conn -1: none. */
+static int warm_reach(char *const serve_args[], const char *dir, const char *key, size_t key_len,
+                      int *conn, cordon_error *err)
+{
+	char name[64], lock_name[64];
+	warm_name(key, key_len, ".sock", name, sizeof(name));
+	warm_name(key, key_len, ".lock", lock_name, sizeof(lock_name));
+	*conn = -1;
+	int r = warm_connect(dir, name, conn);
+	if (r == 0 || !serve_args)
+		return 0;
+	if ((r = cordon_private_dir(dir, getuid(), err)) < 0)
+		return r;
+	cleanup_free char *lock_path = cordon_path_join(dir, lock_name);
+	if (!lock_path)
+		return cordon_err(err, -ENOMEM, "warm: out of memory");
+	cleanup_close int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		return cordon_err(err, -errno, "warm: cannot lock %s: %s", lock_path,
+		                  strerror(errno));
+	if (warm_connect(dir, name, conn) == 0)
+		return 0;
+	if ((r = warm_start(serve_args, err)) < 0)
+		return r;
+	r = warm_connect(dir, name, conn);
+	return r < 0 ? cordon_err(err, r, "warm: the server in %s did not answer: %s", dir,
+	                          strerror(-r))
+	             : 0;
+}
+
+int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
+                    char *const serve_args[], int *exit_code, cordon_error *err)
+{
+	*exit_code = CORDON_EXIT_FAILURE;
+	if (!argv || !argv[0])
+		return cordon_err(err, -EINVAL, "no command given");
+	cleanup_free char *dir = warm_dir(getuid());
+	cleanup_free char *key = NULL;
+	size_t key_len = 0;
+	if (!dir)
+		return cordon_err(err, -ENOMEM, "warm: out of memory");
+	int r = warm_key(sb, &key, &key_len, err);
+	cleanup_close int conn = -1;
+	if (r == 0)
+		r = warm_reach(serve_args, dir, key, key_len, &conn, err);
+	if (r < 0 || conn < 0)
+		return r;
+	char *none[] = {NULL};
+	r = warm_send_request(conn, sb, key, key_len, argv, envp ? envp : none, err);
+	return r < 0 ? r : warm_wait(conn, exit_code, err);
+}
+
+/* ---- members ------------------------------------------------------------------------------------ */
+
+enum member_note_kind { NOTE_READY = 1, NOTE_STALE, NOTE_FAIL };
+
+struct member_note {
+	int kind;
+	char msg[512];
+};
+
+struct serve {
+	const struct cordon_policy *policy;
+	const struct cordon_serve_opts *opts;
+	char *dir, *sock_path, *key;
+	size_t key_len;
+	struct stat bound;
+	int lfd, sigfd, mounts;
+	pid_t pid;
+
+	struct member {
+		pid_t pid;
+		int ctl;
+		bool ready;
+	} members[CORDON_WARM_MAX_POOL * 2];
+	size_t n_members;
+
+	struct pending {
+		int conn;
+		struct cordon_warm_req req;
+		int fds[1 + CORDON_WARM_MAX_FDS]; /* the memfd, then the command's */
+		size_t n;
+	} * pending;
+	size_t n_pending;
+
+	int idle_ms;
+	bool stop;
+};
+
+static void member_note(int ctl, int kind, const char *msg)
+{
+	struct member_note note = {.kind = kind};
+	snprintf(note.msg, sizeof(note.msg), "%s", msg ? msg : "");
+	(void)!send(ctl, &note, sizeof(note), MSG_NOSIGNAL);
+}
+
+/* Wait for the command (or the server's end, or our init's), run it, answer its run. */
+static void member_serve(cordon_sandbox *sb, int ctl)
+{
+	struct pollfd pf[2] = {{.fd = ctl, .events = POLLIN},
+	                       {.fd = cordon_sandbox_init_pidfd(sb), .events = POLLIN}};
+	while (poll(pf, 2, -1) < 0)
+		if (errno != EINTR)
+			return;
+	if (!(pf[0].revents & POLLIN) || pf[1].revents)
+		return;
+	struct cordon_warm_req req;
+	int fds[2 + CORDON_WARM_MAX_FDS];
+	size_t n = 0;
+	if (cordon_fds_recv(ctl, &req, sizeof(req), fds, ARRAY_SIZE(fds), &n) < 0)
+		return;
+	if (n < 2 || n != 2 + (size_t)req.n_fds) {
+		warm_close_all(fds, n);
+		return;
+	}
+	/* From here the run holds us, not the server: a server that leaves (its plan went stale,
+	 * it was stopped) must not take a running command with it. */
+	prctl(PR_SET_PDEATHSIG, 0);
+	int conn = fds[0];
+	cordon_error err = {0};
+	int code = CORDON_EXIT_FAILURE;
+	int r = cordon_sandbox_hand(sb, &req, fds + 1, n - 1, conn, &err);
+	warm_close_all(fds + 1, n - 1);
+	if (r == 0)
+		r = cordon_sandbox_wait(sb, &code, &err);
+	if (r < 0)
+		code = CORDON_EXIT_FAILURE;
+	warm_reply(conn, CORDON_WARM_DONE, code, code == CORDON_EXIT_FAILURE ? err.msg : "");
+	close(conn);
+}
+
+/* A member's whole life, in a child of the server: build the plan afresh, check it is still
+ * the server's, prepare the sandbox, say so, serve one command. */
+static _Noreturn void member_main(const struct serve *sv, int ctl)
+{
+	cordon_error err = {0};
+	cordon_sandbox *sb = NULL;
+	int kind = NOTE_READY;
+	cleanup_free char *key = NULL;
+	size_t key_len = 0;
+	int r = cordon_sandbox_new(sv->policy, &sb, &err);
+	if (r == 0)
+		r = warm_key(sb, &key, &key_len, &err);
+	if (r == 0 && (key_len != sv->key_len || memcmp(key, sv->key, key_len) != 0))
+		kind = NOTE_STALE;
+	if (r == 0 && kind == NOTE_READY)
+		r = cordon_sandbox_prepare_warm(sb, &err);
+	member_note(ctl, r < 0 ? NOTE_FAIL : kind, err.msg);
+	if (r == 0 && kind == NOTE_READY)
+		member_serve(sb, ctl);
+	cordon_sandbox_free(sb);
+	_exit(0);
+}
+
+static int serve_spawn_member(struct serve *sv)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sp[0]);
+		close(sp[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		/* Die with the server while unused; keep nothing of its but our end. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != sv->pid)
+			_exit(0);
+		if (dup2(sp[1], 3) < 0)
+			_exit(1);
+		cordon_sys_close_range(4, ~0U, 0);
+		prctl(PR_SET_NAME, "cordon-warm", 0, 0, 0);
+		member_main(sv, 3);
+	}
+	close(sp[1]);
+	sv->members[sv->n_members++] = (struct member){.pid = pid, .ctl = sp[0]};
+	return 0;
+}
+
+static void serve_drop_member(struct serve *sv, size_t i, bool kill_it)
+{
+	if (kill_it)
+		kill(sv->members[i].pid, SIGKILL);
+	close(sv->members[i].ctl);
+	sv->members[i] = sv->members[--sv->n_members];
+}
+
+/* Drop every member not handed out yet: they were prepared for a world that changed. */
+static void serve_drop_members(struct serve *sv)
+{
+	while (sv->n_members > 0)
+		serve_drop_member(sv, sv->n_members - 1, true);
+}
+
+/* ---- the server ---------------------------------------------------------------------------------- */
+
+static void serve_unlisten(struct serve *sv)
+{
+	struct stat st;
+	if (sv->sock_path && lstat(sv->sock_path, &st) == 0 && st.st_dev == sv->bound.st_dev &&
+	    st.st_ino == sv->bound.st_ino)
+		unlink(sv->sock_path);
+	cordon_closep(&sv->lfd);
+	sv->lfd = -1;
+	free(sv->sock_path);
+	sv->sock_path = NULL;
+}
+
+/* The key of the plan as it is now. */
+static int serve_compute_key(const struct serve *sv, char **key, size_t *len, cordon_error *err)
+{
+	cordon_sandbox *sb = NULL;
+	int r = cordon_sandbox_new(sv->policy, &sb, err);
+	if (r == 0)
+		r = warm_key(sb, key, len, err);
+	cordon_sandbox_free(sb);
+	return r;
+}
+
+/* Listen under the name of the current key; -EADDRINUSE when another server has it. */
+static int serve_listen(struct serve *sv, cordon_error *err)
+{
+	char name[64];
+	warm_name(sv->key, sv->key_len, ".sock", name, sizeof(name));
+	int probe = -1;
+	if (warm_connect(sv->dir, name, &probe) == 0) {
+		close(probe);
+		return cordon_err(err, -EADDRINUSE, "serve: a server for this plan already runs");
+	}
+	struct sockaddr_un sa;
+	socklen_t len;
+	cleanup_close int dirfd = open(sv->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	sv->sock_path = cordon_path_join(sv->dir, name);
+	if (dirfd < 0 || !sv->sock_path || warm_addr(dirfd, name, &sa, &len) < 0)
+		return cordon_err(err, -ENOMEM, "serve: cannot name the socket in %s", sv->dir);
+	sv->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	unlink(sv->sock_path);
+	if (sv->lfd < 0 || bind(sv->lfd, (struct sockaddr *)&sa, len) < 0 ||
+	    listen(sv->lfd, 64) < 0 || lstat(sv->sock_path, &sv->bound) < 0)
+		return cordon_err(err, -errno, "serve: cannot listen on %s: %s", sv->sock_path,
+		                  strerror(errno));
+	return 0;
+}
+
+/* The plan changed under us (a path now names another file): serve the new one, under its
+ * own name, with members prepared for it. */
+static void serve_follow(struct serve *sv)
+{
+	cordon_error err = {0};
+	char *key = NULL;
+	size_t len = 0;
+	if (serve_compute_key(sv, &key, &len, &err) < 0) {
+		sv->stop = true;
+		return;
+	}
+	if (len == sv->key_len && memcmp(key, sv->key, len) == 0) {
+		free(key);
+		return;
+	}
+	serve_drop_members(sv);
+	serve_unlisten(sv);
+	free(sv->key);
+	sv->key = key;
+	sv->key_len = len;
+	if (serve_listen(sv, &err) < 0)
+		sv->stop = true;
+}
+
+static void serve_answer_pending(struct serve *sv, int kind, int code, const char *msg)
+{
+	for (size_t i = 0; i < sv->n_pending; i++) {
+		struct pending *q = &sv->pending[i];
+		warm_reply(q->conn, kind, code, msg);
+		close(q->conn);
+		warm_close_all(q->fds, q->n);
+	}
+	sv->n_pending = 0;
+}
+
+static void serve_on_member(struct serve *sv, size_t i)
+{
+	struct member_note note;
+	ssize_t n = recv(sv->members[i].ctl, &note, sizeof(note), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != (ssize_t)sizeof(note)) {
+		serve_drop_member(sv, i, true); /* it died */
+		return;
+	}
+	note.msg[sizeof(note.msg) - 1] = '\0';
+	if (note.kind == NOTE_READY) {
+		sv->members[i].ready = true;
+	} else if (note.kind == NOTE_STALE) {
+		serve_follow(sv);
+	} else {
+		/* The sandbox cannot be built (a limit, a missing mechanism): the runs waiting
+		 * get cordon's message, as a cold run would, and the server does not go on
+		 * failing. */
+		serve_answer_pending(sv, CORDON_WARM_DONE, CORDON_EXIT_FAILURE, note.msg);
+		if (sv->opts->announce)
+			fprintf(stderr, "cordon: %s\n", note.msg);
+		sv->stop = true;
+	}
+}
+
+/* Read a new run's request and check it is for our plan. */
+static void serve_accept(struct serve *sv)
+{
+	cleanup_close int conn = accept4(sv->lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0 || !warm_same_uid(conn))
+		return;
+	sv->idle_ms = 0;
+	struct pollfd pf = {.fd = conn, .events = POLLIN};
+	if (poll(&pf, 1, 2000) <= 0) /* a run sends at once; one that does not is not served */
+		return;
+	struct pending q = {.conn = -1};
+	if (cordon_fds_recv(conn, &q.req, sizeof(q.req), q.fds, ARRAY_SIZE(q.fds), &q.n) < 0)
+		return;
+	cleanup_free char *key = malloc(sv->key_len ? sv->key_len : 1);
+	bool ok = q.req.magic == CORDON_WARM_MAGIC && q.n >= 1 && q.n == 1 + (size_t)q.req.n_fds &&
+	          q.req.key_len == sv->key_len && key &&
+	          warm_pread_all(q.fds[0], key, sv->key_len) == 0 &&
+	          memcmp(key, sv->key, sv->key_len) == 0;
+	struct pending *grown = ok ? realloc(sv->pending, (sv->n_pending + 1) * sizeof(q)) : NULL;
+	if (!grown) {
+		warm_reply(conn, CORDON_WARM_NOMATCH, 0, "");
+		warm_close_all(q.fds, q.n);
+		return;
+	}
+	sv->pending = grown;
+	q.conn = steal_fd(&conn);
+	sv->pending[sv->n_pending++] = q;
+}
+
+/* Hand waiting runs to ready members, oldest first. */
+static void serve_dispatch(struct serve *sv)
+{
+	for (size_t i = 0; i < sv->n_members && sv->n_pending > 0;) {
+		if (!sv->members[i].ready) {
+			i++;
+			continue;
+		}
+		struct pending *q = &sv->pending[0];
+		int fds[2 + CORDON_WARM_MAX_FDS];
+		fds[0] = q->conn;
+		memcpy(fds + 1, q->fds, q->n * sizeof(int));
+		int r = cordon_fds_send(sv->members[i].ctl, &q->req, sizeof(q->req), fds, q->n + 1);
+		serve_drop_member(sv, i, r < 0);
+		if (r < 0)
+			continue; /* that member is gone; the run waits for the next */
+		close(q->conn);
+		warm_close_all(q->fds, q->n);
+		memmove(sv->pending, sv->pending + 1, (sv->n_pending - 1) * sizeof(*q));
+		sv->n_pending--;
+	}
+}
+
+/* Keep pool members preparing or ready, and one more for each run waiting. */
+static void serve_refill(struct serve *sv)
+{
+	size_t want = sv->opts->pool + sv->n_pending;
+	if (want > ARRAY_SIZE(sv->members))
+		want = ARRAY_SIZE(sv->members);
+	while (!sv->stop && sv->n_members < want)
+		if (serve_spawn_member(sv) < 0)
+			break;
+}
+
+static void serve_on_signal(struct serve *sv)
+{
+	struct signalfd_siginfo si;
+	while (read(sv->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			sv->stop = true;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* Once a second: is our socket still ours, are we idle too long, is our plan still current. */
+static void serve_tick(struct serve *sv, int elapsed_ms)
+{
+	struct stat st;
+	if (!sv->sock_path || lstat(sv->sock_path, &st) < 0 || st.st_dev != sv->bound.st_dev ||
+	    st.st_ino != sv->bound.st_ino) {
+		sv->stop = true; /* removed (by its user, or with its directory): we are done */
+		return;
+	}
+	sv->idle_ms = sv->n_pending ? 0 : sv->idle_ms + elapsed_ms;
+	if (sv->opts->ready_fd >= 0 && sv->idle_ms >= CORDON_WARM_IDLE_SECONDS * 1000)
+		sv->stop = true;
+	else
+		serve_follow(sv);
+}
+
+static void serve_poll_once(struct serve *sv)
+{
+	enum { P_LISTEN, P_SIG, P_MOUNTS, P_MEMBERS };
+	struct pollfd pf[P_MEMBERS + ARRAY_SIZE(sv->members)];
+	pf[P_LISTEN] = (struct pollfd){.fd = sv->lfd, .events = POLLIN};
+	pf[P_SIG] = (struct pollfd){.fd = sv->sigfd, .events = POLLIN};
+	pf[P_MOUNTS] = (struct pollfd){.fd = sv->mounts, .events = POLLPRI};
+	size_t n = sv->n_members;
+	for (size_t i = 0; i < n; i++)
+		pf[P_MEMBERS + i] = (struct pollfd){.fd = sv->members[i].ctl, .events = POLLIN};
+	int r = poll(pf, P_MEMBERS + n, 1000);
+	if (r < 0 && errno != EINTR) {
+		sv->stop = true;
+		return;
+	}
+	if (r <= 0) {
+		serve_tick(sv, r == 0 ? 1000 : 0);
+		return;
+	}
+	if (pf[P_SIG].revents)
+		serve_on_signal(sv);
+	/* A mount came or went on the host: members prepared before see the old table. */
+	if (pf[P_MOUNTS].revents & (POLLPRI | POLLERR)) {
+		serve_drop_members(sv);
+		return;
+	}
+	for (size_t i = n; i-- > 0;)
+		if (pf[P_MEMBERS + i].revents)
+			serve_on_member(sv, i);
+	if (sv->lfd >= 0 && (pf[P_LISTEN].revents & POLLIN))
+		serve_accept(sv);
+}
+
+static int serve_signals(struct serve *sv, cordon_error *err)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		return cordon_err(err, -errno, "serve: signalfd: %s", strerror(errno));
+	return 0;
+}
+
+static int serve_start(struct serve *sv, cordon_error *err)
+{
+	sv->dir = warm_dir(getuid());
+	if (!sv->dir)
+		return cordon_err(err, -ENOMEM, "serve: out of memory");
+	int r = cordon_private_dir(sv->dir, getuid(), err);
+	if (r == 0)
+		r = serve_compute_key(sv, &sv->key, &sv->key_len, err);
+	if (r == 0)
+		r = serve_signals(sv, err);
+	if (r == 0)
+		r = serve_listen(sv, err);
+	sv->mounts = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
+	return r;
+}
+
+static void serve_end(struct serve *sv)
+{
+	serve_drop_members(sv);
+	serve_answer_pending(sv, CORDON_WARM_NOMATCH, 0, "");
+	serve_unlisten(sv);
+	cordon_closep(&sv->sigfd);
+	cordon_closep(&sv->mounts);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	free(sv->pending);
+	free(sv->key);
+	free(sv->dir);
+}
+
+int cordon_serve(const cordon_policy *p, const struct cordon_serve_opts *o, cordon_error *err)
+{
+	struct serve sv = {
+	        .policy = p, .opts = o, .lfd = -1, .sigfd = -1, .mounts = -1, .pid = getpid()};
+	int r = serve_start(&sv, err);
+	if (o->ready_fd >= 0) {
+		char status = r == 0 ? 'k' : 'x';
+		(void)!write(o->ready_fd, &status, 1);
+		close(o->ready_fd);
+	}
+	if (r == 0 && o->announce) {
+		fprintf(o->announce, "%s\n", sv.sock_path);
+		fflush(o->announce);
+	}
+	while (r == 0 && !sv.stop) {
+		serve_refill(&sv);
+		serve_dispatch(&sv);
+		serve_poll_once(&sv);
+		serve_dispatch(&sv);
+	}
+	serve_end(&sv);
+	return r;
+}

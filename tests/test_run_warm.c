@@ -1,0 +1,327 @@
+/* The warm path (issue 5): `cordon run --warm` and `cordon serve`. A run handed to a prepared
+ * sandbox must be the cold run in everything but latency: status, stdio, cwd, environment,
+ * descriptors, confinement, timeouts, signals, the tree's end; and a prepared sandbox must
+ * never serve a plan that changed after it was prepared. Each check here fails when the run
+ * did not go warm: the sandbox's init must have started before the run did. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "run_util.h"
+
+/* The runtime directory of w's servers, inside w's home: removed with it, which ends them. */
+static const char *xdg_env(const struct ru_who *w)
+{
+	static char env[4300];
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s/xdg", w->home);
+	ru_mkdir(w, dir);
+	chmod(dir, 0700);
+	snprintf(env, sizeof(env), "XDG_RUNTIME_DIR=%s", dir);
+	return env;
+}
+
+static int run_with(const struct ru_who *w, const char *const *flags, const char *script,
+                    struct tu_result *r)
+{
+	const char *env[] = {xdg_env(w), "FOO=bar", "MY_API_TOKEN=t0ps3cret", NULL};
+	return ru_run_env(w, flags, env, script, r);
+}
+
+static long now_ticks(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	long hz = sysconf(_SC_CLK_TCK);
+	return (long)ts.tv_sec * hz + ts.tv_nsec / (1000000000L / hz);
+}
+
+/* Prints the start time of the sandbox's pid 1 (clock ticks since boot), then the rest. */
+#define INIT_START "echo init=$(sed 's/.*) //' /proc/1/stat | cut -d' ' -f20); "
+
+static long init_start(const char *out)
+{
+	const char *p = strstr(out, "init=");
+	return p ? atol(p + 5) : -1;
+}
+
+/* Start the server with a first run, let it prepare, and return the time after that. */
+static long warm_up(const struct ru_who *w, const char *const *flags)
+{
+	struct tu_result r;
+	assert_int_equal(run_with(w, flags, "true", &r), 0);
+	assert_int_equal(r.status, 0);
+	tu_result_free(&r);
+	struct timespec ts = {0, 400 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	return now_ticks();
+}
+
+static void assert_was_warm(const char *out, long before)
+{
+	long started = init_start(out);
+	printf("init started at %ld, the run at %ld (ticks)\n", started, before);
+	assert_true(started > 0);
+	assert_true(started < before);
+}
+
+static void body_same_as_cold(struct ru_who *w)
+{
+	const char *flags[] = {"--warm", NULL};
+	long before = warm_up(w, flags);
+	struct tu_result r;
+	assert_int_equal(run_with(w, flags,
+	                          INIT_START "echo out; echo err >&2; pwd; echo foo=$FOO; env; "
+	                                     "echo x > outside-write 2>/dev/null; "
+	                                     "echo x > /etc/cordon-warm-x 2>/dev/null || "
+	                                     "echo etc-refused; exit 7",
+	                          &r),
+	                 0);
+	assert_was_warm(r.out, before);
+	assert_int_equal(r.status, 7);
+	assert_non_null(strstr(r.out, "out\n"));
+	assert_non_null(strstr(r.err, "err\n"));
+	assert_non_null(strstr(r.out, w->ws));
+	assert_non_null(strstr(r.out, "foo=bar"));
+	assert_non_null(strstr(r.out, "CORDON_SANDBOX=1"));
+	assert_null(strstr(r.out, "t0ps3cret"));
+	assert_non_null(strstr(r.out, "etc-refused"));
+	tu_result_free(&r);
+}
+
+static void test_run_warm_is_the_cold_run(void **state)
+{
+	(void)state;
+	ru_both(body_same_as_cold);
+}
+
+/* A .git made after the sandboxes were prepared must still be read-only: the plan changed, so
+ * the run may not be served by a sandbox prepared without it. */
+static void body_stale_plan(struct ru_who *w)
+{
+	const char *flags[] = {"--warm", NULL};
+	(void)warm_up(w, flags);
+	char git[4200], gx[4300];
+	snprintf(git, sizeof(git), "%s/.git", w->ws);
+	snprintf(gx, sizeof(gx), "%s/x", git);
+	ru_mkdir(w, git);
+	struct tu_result r;
+	assert_int_equal(run_with(w, flags, "touch .git/x && echo wrote; touch ok", &r), 0);
+	assert_null(strstr(r.out, "wrote"));
+	assert_int_equal(access(gx, F_OK), -1);
+	assert_int_equal(access(ru_path(2, w->ws, "ok"), F_OK), 0);
+	tu_result_free(&r);
+	/* And the next runs go warm again, with .git protected. */
+	long before = warm_up(w, flags);
+	assert_int_equal(run_with(w, flags, INIT_START "touch .git/y && echo wrote", &r), 0);
+	assert_was_warm(r.out, before);
+	assert_null(strstr(r.out, "wrote"));
+	tu_result_free(&r);
+}
+
+/* A writable root removed and made again is another directory: a sandbox prepared with the
+ * old one bound would write where nobody can see. */
+static void body_recreated_root(struct ru_who *w)
+{
+	char *extra = tu_tmpdir("cordon-extra", w->uid, w->gid);
+	assert_non_null(extra);
+	const char *flags[] = {"--warm", "--writable", extra, NULL};
+	(void)warm_up(w, flags);
+	assert_int_equal(rmdir(extra), 0);
+	ru_mkdir(w, extra);
+	char script[4400], file[4300];
+	snprintf(script, sizeof(script), "echo hi > %s/f", extra);
+	snprintf(file, sizeof(file), "%s/f", extra);
+	struct tu_result r;
+	assert_int_equal(run_with(w, flags, script, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(access(file, F_OK), 0);
+	tu_result_free(&r);
+	tu_rm_rf(extra);
+	free(extra);
+}
+
+static void test_run_warm_never_serves_a_stale_plan(void **state)
+{
+	(void)state;
+	ru_both(body_stale_plan);
+	ru_both(body_recreated_root);
+}
+
+static void body_timeout_and_fds(struct ru_who *w)
+{
+	const char *flags[] = {"--warm", "--timeout", "0.5", NULL};
+	long before = warm_up(w, flags);
+	struct tu_result r;
+	/* The timeout starts with the command, not when the sandbox was prepared. */
+	assert_int_equal(run_with(w, flags, INIT_START "sleep 0.2; echo alive; sleep 5", &r), 0);
+	assert_was_warm(r.out, before);
+	assert_non_null(strstr(r.out, "alive"));
+	assert_int_equal(r.status, 124);
+	tu_result_free(&r);
+	/* --keep-fd: the run's descriptor, at its number. */
+	const char *kept = ru_path(0, w->ws, "kept");
+	ru_put(w, kept, "");
+	int fd = open(kept, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	if (fd != 7) {
+		assert_int_equal(dup2(fd, 7), 7);
+		close(fd);
+	}
+	const char *kflags[] = {"--warm", "--keep-fd", "7", NULL};
+	before = warm_up(w, kflags);
+	assert_int_equal(run_with(w, kflags, INIT_START "echo through-7 >&7", &r), 0);
+	close(7);
+	assert_was_warm(r.out, before);
+	assert_int_equal(r.status, 0);
+	char *got = tu_read_file(kept);
+	assert_non_null(got);
+	assert_non_null(strstr(got, "through-7"));
+	free(got);
+	tu_result_free(&r);
+}
+
+static void test_run_warm_timeout_and_kept_fds(void **state)
+{
+	(void)state;
+	ru_both(body_timeout_and_fds);
+}
+
+/* `cordon run --warm` as w in the background, until the command touched "started". */
+static pid_t start_warm(struct ru_who *w, const char *script)
+{
+	const char *env[] = {xdg_env(w), "PATH=/usr/bin:/bin", NULL};
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!w->root && (setgid(w->gid) < 0 || setuid(w->uid) < 0))
+			_exit(120);
+		if (chdir(w->ws) < 0)
+			_exit(121);
+		const char *argv[] = {"cordon", "run",     "--warm", "--workspace", w->ws,
+		                      "--",     "/bin/sh", "-c",     script,        NULL};
+		execve(tu_cordon(), (char *const *)argv, (char *const *)env);
+		_exit(122);
+	}
+	const char *started = ru_path(1, w->ws, "started");
+	for (int i = 0; i < 400 && access(started, F_OK) < 0; i++) {
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(access(started, F_OK), 0);
+	unlink(started);
+	return pid;
+}
+
+static int marker_gone(const char *marker, int seconds)
+{
+	int n = ru_count_marker(marker);
+	for (int i = 0; i < seconds * 10 && n > 0; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		n = ru_count_marker(marker);
+	}
+	return n;
+}
+
+static void body_signals(struct ru_who *w)
+{
+	/* SIGTERM to the run reaches the command, whose handler decides the status. */
+	pid_t pid = start_warm(w, "trap 'exit 3' TERM; touch started; sleep 100 & wait");
+	kill(pid, SIGTERM);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 3);
+	/* SIGKILL of the run ends the whole tree, as it does for a cold run. */
+	char marker[64], script[256];
+	snprintf(marker, sizeof(marker), "cordon-warm-marker-%d", (int)getpid());
+	snprintf(script, sizeof(script),
+	         "sh -c 'trap \"\" TERM; touch started; sleep 300; :' %s & sleep 300", marker);
+	pid = start_warm(w, script);
+	assert_true(ru_count_marker(marker) >= 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	assert_int_equal(marker_gone(marker, 10), 0);
+}
+
+static void test_run_warm_signals_and_end(void **state)
+{
+	(void)state;
+	ru_both(body_signals);
+}
+
+/* `cordon serve` in the foreground; runs of its session (no --warm) go to it. */
+static void body_serve(struct ru_who *w)
+{
+	char session[64];
+	snprintf(session, sizeof(session), "warm%d", (int)getpid());
+	const char *env[] = {xdg_env(w), "PATH=/usr/bin:/bin", NULL};
+	char home[4300];
+	snprintf(home, sizeof(home), "HOME=%s", w->home);
+	const char *senv[] = {env[0], env[1], home, "LANG=C", NULL};
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!w->root && (setgid(w->gid) < 0 || setuid(w->uid) < 0))
+			_exit(120);
+		if (chdir(w->ws) < 0 || dup2(p[1], 1) < 0)
+			_exit(121);
+		const char *argv[] = {"cordon", "serve",  "--workspace", w->ws, "--session",
+		                      session,  "--pool", "1",           NULL};
+		execve(tu_cordon(), (char *const *)argv, (char *const *)senv);
+		_exit(122);
+	}
+	close(p[1]);
+	char sock[4200] = "";
+	ssize_t n = read(p[0], sock, sizeof(sock) - 1);
+	close(p[0]);
+	assert_true(n > 0);
+	sock[n] = '\0';
+	sock[strcspn(sock, "\n")] = '\0';
+	printf("serving at %s\n", sock);
+	assert_int_equal(access(sock, F_OK), 0);
+	struct timespec ts = {0, 400 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	long before = now_ticks();
+	const char *flags[] = {"--session", session, NULL};
+	struct tu_result r;
+	assert_int_equal(run_with(w, flags, INIT_START "echo in-session", &r), 0);
+	assert_was_warm(r.out, before);
+	assert_non_null(strstr(r.out, "in-session"));
+	assert_int_equal(r.status, 0);
+	tu_result_free(&r);
+	kill(pid, SIGTERM);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(access(sock, F_OK), -1);
+	/* Without the server the session's runs are cold again, and still work. */
+	before = now_ticks();
+	assert_int_equal(run_with(w, flags, INIT_START "echo cold", &r), 0);
+	assert_true(init_start(r.out) >= before);
+	assert_int_equal(r.status, 0);
+	tu_result_free(&r);
+}
+
+static void test_run_warm_serve_session(void **state)
+{
+	(void)state;
+	ru_both(body_serve);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_run_warm_is_the_cold_run),
+	        cmocka_unit_test(test_run_warm_never_serves_a_stale_plan),
+	        cmocka_unit_test(test_run_warm_timeout_and_kept_fds),
+	        cmocka_unit_test(test_run_warm_signals_and_end),
+	        cmocka_unit_test(test_run_warm_serve_session),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
