@@ -28,5 +28,5 @@ cmake --build "$build" -j"$jobs" >/dev/null
 [ "$(id -u)" -ne 0 ] || chmod -R a+rX "$build" "$src/lua" "$src/scenarios" "$src/reports" \
 	$( [ -d "$src/.peers" ] && echo "$src/.peers")
 
-# Every installed peer runs for the matrix; the exit status certifies cordon alone.
-exec "$build/harness/cordon-harness" check --adapter all --gate cordon "$@"
+# Every installed peer runs for the matrix; the exit status certifies cordon, cold and warm.
+exec "$build/harness/cordon-harness" check --adapter all --gate cordon,cordon-warm "$@"

@@ -361,6 +361,23 @@ static int init_take_command(struct cordon_init *run, struct cordon_warm_cmd *cm
 	return 0;
 }
 
+/* As pid 1: end every other process of the namespace and reap it. Each one is our descendant
+ * (orphans are reparented to us), so once wait says there are no children, none is left, not
+ * even one forked while we were killing: its parent was alive then, so it is a child of ours
+ * or of someone we still have to reap. Then the run is over: the supervisor need not wait for
+ * the kernel to tear the namespaces down before it says so (issue 5: up to 2 ms). */
+static bool init_end_tree(void)
+{
+	for (;;) {
+		kill(-1, SIGKILL);
+		if (waitpid(-1, NULL, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == ECHILD;
+		}
+	}
+}
+
 _Noreturn void cordon_init_run(const struct cordon_init *in)
 {
 	cordon_error err = {0};
@@ -397,5 +414,7 @@ _Noreturn void cordon_init_run(const struct cordon_init *in)
 	init_send(run.sock, CORDON_MSG_EXIT, status, NULL, -1);
 	if (!(in->clone_flags & CLONE_NEWPID))
 		kill(0, SIGKILL); /* best effort without a PID namespace: our process group */
+	else if (init_end_tree())
+		init_send(run.sock, CORDON_MSG_GONE, 0, NULL, -1);
 	_exit(0);
 }

@@ -16,6 +16,7 @@ enum cordon_msg_type {
 	CORDON_MSG_FAIL,   /* I -> S: setup failed; value = negative errno, text = the message */
 	CORDON_MSG_EXEC,   /* I -> S: the command was exec'd (value 0) or not (value = errno) */
 	CORDON_MSG_EXIT,   /* I -> S: the command ended; value = its raw wait status */
+	CORDON_MSG_GONE,   /* I -> S: every other process of the PID namespace is dead and reaped */
 };
 
 struct cordon_msg {
@@ -35,7 +36,7 @@ struct cordon_init {
 	bool wait_go;              /* wait for GO (the supervisor moves us into a cgroup) */
 	bool cgroup_active;        /* --memory/--pids held by the cgroup, not rlimits */
 	bool use_landlock;
-	bool warm;                 /* prepared (warm.h): the command comes on sock, later */
+	bool warm; /* prepared (warm.h): the command comes on sock, later */
 	char *const *argv;
 	char *const *envp;
 	const char *cwd;

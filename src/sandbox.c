@@ -49,6 +49,7 @@ struct cordon_sandbox {
 	bool warm; /* a prepared sandbox (warm.c): the command comes later, by cordon_sandbox_hand */
 	bool ready;        /* the init is confined and waits for GO or the command */
 	int client;        /* warm: the run's connection (not ours to close), or -1 */
+	bool gone;         /* the init reported every other process of its namespace reaped */
 	int exec_errno;    /* C's execve errno, 0 when it ran */
 	int status;        /* C's raw wait status */
 	int init_status;   /* I's raw wait status */
@@ -346,6 +347,9 @@ static void sandbox_on_message(struct cordon_sandbox *sb, const struct cordon_ms
 		sb->have_status = m->value != -1;
 		sb->status = m->value;
 		break;
+	case CORDON_MSG_GONE:
+		sb->gone = true;
+		break;
 	default:
 		break;
 	}
@@ -461,7 +465,7 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 	return 0;
 }
 
-enum sandbox_until { UNTIL_READY, UNTIL_EXEC, UNTIL_END };
+enum sandbox_until { UNTIL_READY, UNTIL_EXEC, UNTIL_GONE, UNTIL_END };
 
 static bool sandbox_reached(const struct cordon_sandbox *sb, enum sandbox_until until)
 {
@@ -472,6 +476,8 @@ static bool sandbox_reached(const struct cordon_sandbox *sb, enum sandbox_until 
 		return sb->ready || sb->failed;
 	case UNTIL_EXEC:
 		return sb->exec_reported || sb->failed;
+	case UNTIL_GONE:
+		return sb->gone || sb->timed_out;
 	case UNTIL_END:
 	default:
 		return false;
@@ -660,6 +666,22 @@ static int sandbox_exit_code(const struct cordon_sandbox *sb, int *code, cordon_
 	else
 		return cordon_err(err, -EIO, "the sandbox ended without the command's status");
 	return 0;
+}
+
+int cordon_sandbox_wait_gone(cordon_sandbox *sb, int *exit_code, cordon_error *err)
+{
+	*exit_code = CORDON_EXIT_FAILURE;
+	if (!sb->spawned || sb->pid <= 0)
+		return cordon_err(err, -EINVAL, "no command was started");
+	int r = sandbox_loop(sb, UNTIL_GONE, err);
+	if (r < 0) {
+		sandbox_kill_and_reap(sb);
+		sandbox_release(sb);
+		return r;
+	}
+	if (!sb->reaped && !sb->timed_out)
+		return sandbox_exit_code(sb, exit_code, err);
+	return cordon_sandbox_wait(sb, exit_code, err);
 }
 
 int cordon_sandbox_wait(cordon_sandbox *sb, int *exit_code, cordon_error *err)

@@ -584,6 +584,9 @@ struct serve {
 	} * pending;
 	size_t n_pending;
 
+	pid_t busy[CORDON_WARM_MAX_POOL * 2]; /* members handed a run that has not ended */
+	size_t n_busy;
+
 	int idle_ms;
 	bool stop;
 };
@@ -622,12 +625,16 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 	int code = CORDON_EXIT_FAILURE;
 	int r = cordon_sandbox_hand(sb, &req, fds + 1, n - 1, conn, &err);
 	warm_close_all(fds + 1, n - 1);
+	/* The run may end once its tree is gone; the namespaces' teardown is ours to wait for. */
 	if (r == 0)
-		r = cordon_sandbox_wait(sb, &code, &err);
+		r = cordon_sandbox_wait_gone(sb, &code, &err);
 	if (r < 0)
 		code = CORDON_EXIT_FAILURE;
 	warm_reply(conn, CORDON_WARM_DONE, code, code == CORDON_EXIT_FAILURE ? err.msg : "");
 	close(conn);
+	int ignored;
+	if (r == 0)
+		(void)cordon_sandbox_wait(sb, &ignored, NULL);
 }
 
 /* A member's whole life, in a child of the server: build the plan afresh, check it is still
@@ -848,21 +855,26 @@ static void serve_dispatch(struct serve *sv)
 		int fds[2 + CORDON_WARM_MAX_FDS];
 		fds[0] = q->conn;
 		memcpy(fds + 1, q->fds, q->n * sizeof(int));
+		pid_t pid = sv->members[i].pid;
 		int r = cordon_fds_send(sv->members[i].ctl, &q->req, sizeof(q->req), fds, q->n + 1);
 		serve_drop_member(sv, i, r < 0);
 		if (r < 0)
 			continue; /* that member is gone; the run waits for the next */
 		close(q->conn);
 		warm_close_all(q->fds, q->n);
+		if (sv->n_busy < ARRAY_SIZE(sv->busy))
+			sv->busy[sv->n_busy++] = pid;
 		memmove(sv->pending, sv->pending + 1, (sv->n_pending - 1) * sizeof(*q));
 		sv->n_pending--;
 	}
 }
 
-/* Keep pool members preparing or ready, and one more for each run waiting. */
+/* Keep pool members preparing or ready, and one more for each run waiting. While a run is
+ * going, only one: preparing a sandbox takes what a cold start takes, and the command the
+ * user is waiting for should not share the CPU with sandboxes for later ones. */
 static void serve_refill(struct serve *sv)
 {
-	size_t want = sv->opts->pool + sv->n_pending;
+	size_t want = (sv->n_busy ? 1 : sv->opts->pool) + sv->n_pending;
 	if (want > ARRAY_SIZE(sv->members))
 		want = ARRAY_SIZE(sv->members);
 	while (!sv->stop && sv->n_members < want)
@@ -876,8 +888,11 @@ static void serve_on_signal(struct serve *sv)
 	while (read(sv->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		if (si.ssi_signo != SIGCHLD)
 			sv->stop = true;
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	pid_t pid;
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		for (size_t i = 0; i < sv->n_busy; i++)
+			if (sv->busy[i] == pid)
+				sv->busy[i] = sv->busy[--sv->n_busy];
 }
 
 /* Once a second: is our socket still ours, are we idle too long, is our plan still current. */

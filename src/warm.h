@@ -114,6 +114,11 @@ CORDON_HIDDEN int cordon_sandbox_init_pidfd(const cordon_sandbox *sb);
 CORDON_HIDDEN int cordon_sandbox_hand(cordon_sandbox *sb, const struct cordon_warm_req *req,
                                       const int *fds, size_t n, int client, cordon_error *err);
 
+/* Wait until the command ended and every other process of its tree is dead and reaped, which
+ * the init reports before it exits; *exit_code as cordon_sandbox_wait gives it. The kernel
+ * may still be tearing the namespaces down: cordon_sandbox_wait (or free) waits for that. */
+CORDON_HIDDEN int cordon_sandbox_wait_gone(cordon_sandbox *sb, int *exit_code, cordon_error *err);
+
 /* ---- descriptors over a UNIX socket ------------------------------------------------------- */
 
 /* One datagram of len bytes with n descriptors. 0 or a negative errno. */

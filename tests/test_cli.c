@@ -150,14 +150,56 @@ static void test_cli_bad_input(void **state)
 	BAD("missing command", "--network", "on");
 	BAD("--help takes no value", "--help=1");
 	BAD("--policy: missing value", "run", "--policy", "--", "x");
+	BAD("--warm: only for run", "serve", "--warm");
+	BAD("--warm: only for run", "explain", "--warm");
+	BAD("--warm takes no value", "run", "--warm=yes", "--", "x");
+	BAD("--pool: only for serve", "run", "--pool", "2", "--", "x");
+	BAD("--pool: '0' is not a number from 1 to 16", "serve", "--pool", "0");
+	BAD("--pool: '17' is not a number from 1 to 16", "serve", "--pool=17");
+	BAD("--pool: missing value", "serve", "--pool");
+	BAD("--ready-fd: only for serve", "run", "--ready-fd", "3", "--", "x");
+	BAD("--ready-fd: '1' is not a descriptor above 2", "serve", "--ready-fd", "1");
+	BAD("serve: unexpected argument 'make'", "serve", "make");
+}
+
+/* serve and --warm: recorded, and the options as given kept for a server to be started with
+ * (without --warm itself). */
+static void test_cli_serve_and_warm(void **state)
+{
+	(void)state;
+	struct cordon_cli cli;
+	char *serve[] = {"cordon", "serve", "--session", "s1", "--pool", "3", NULL};
+	assert_int_equal(cordon_cli_parse(ARGC(serve), serve, &cli, NULL), 0);
+	assert_int_equal(cli.command, CORDON_CLI_SERVE);
+	assert_int_equal(cli.pool, 3);
+	assert_int_equal(cli.ready_fd, -1);
+	assert_false(cli.warm);
+	cordon_cli_free(&cli);
+
+	char *run[] = {"cordon", "run",  "--warm", "--network=on", "--session", "s1",
+	               "--",     "true", NULL};
+	assert_int_equal(cordon_cli_parse(ARGC(run), run, &cli, NULL), 0);
+	assert_int_equal(cli.command, CORDON_CLI_RUN);
+	assert_true(cli.warm);
+	assert_int_equal(cli.opt_argc, 3);
+	assert_string_equal(cli.opt_argv[0], "--network=on");
+	assert_string_equal(cli.opt_argv[1], "--session");
+	assert_string_equal(cli.opt_argv[2], "s1");
+	assert_null(cli.opt_argv[3]);
+	assert_string_equal(cli.argv[0], "true");
+	cordon_cli_free(&cli);
 }
 
 static void test_cli_usage_lists_every_option(void **state)
 {
 	(void)state;
 	static const char *const options[] = {
-	        "run [OPTIONS] -- COMMAND",
+	        "run [OPTIONS] [--warm] -- COMMAND",
 	        "explain [OPTIONS]",
+	        "serve [OPTIONS] [--pool N]",
+	        "--warm",
+	        "--pool N",
+	        "--ready-fd N",
 	        "--workspace DIR",
 	        "--writable DIR",
 	        "--profile P",
@@ -272,6 +314,7 @@ int main(void)
 	        cmocka_unit_test(test_cli_run_both_option_forms),
 	        cmocka_unit_test(test_cli_explain_help_version),
 	        cmocka_unit_test(test_cli_bad_input),
+	        cmocka_unit_test(test_cli_serve_and_warm),
 	        cmocka_unit_test(test_cli_usage_lists_every_option),
 	        cmocka_unit_test(test_cli_main_bad_input_exits_125),
 	        cmocka_unit_test(test_cli_main_help_and_version),
