@@ -51,6 +51,7 @@ int main(int argc, char **argv)
 		fputs(cli.command == CORDON_CLI_HELP ? cordon_cli_usage() : "cordon ", stdout);
 		if (cli.command == CORDON_CLI_VERSION)
 			printf("%s\n", cordon_version());
+		cordon_cli_free(&cli);
 		return 0;
 	}
 	cordon_sandbox *sb = NULL;

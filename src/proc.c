@@ -28,29 +28,13 @@
 
 int cordon_msg_send(int sock, const struct cordon_msg *m, int fd)
 {
-	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
 	/* Without a descriptor, send(): the init keeps reporting after its seccomp filter is
 	 * loaded, and that filter hands every sendmsg to the supervisor (notify_net.c), while
 	 * sendto without an address never reaches it. */
+	if (fd >= 0)
+		return cordon_fds_send(sock, m, sizeof(*m), &fd, 1);
 	ssize_t n;
-	while ((n = fd >= 0 ? sendmsg(sock, &mh, MSG_NOSIGNAL)
-	                    : send(sock, m, sizeof(*m), MSG_NOSIGNAL)) < 0 &&
-	       errno == EINTR)
+	while ((n = send(sock, m, sizeof(*m), MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
 	return n < 0 ? -errno : 0;
 }

@@ -215,10 +215,7 @@ static int sandbox_prepare(struct cordon_sandbox *sb, char *const envp[], cordon
 static int sandbox_block_signals(struct cordon_sandbox *sb, cordon_error *err)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	cordon_sigset_forwarded(&set);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, &sb->saved_mask) < 0)
 		return cordon_err(err, -errno, "sigprocmask: %s", strerror(errno));

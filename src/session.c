@@ -204,39 +204,19 @@ static _Noreturn void keeper_main(const char *dir, int ready_fd)
 	keeper_serve(lfd, sock_path);
 }
 
+static void keeper_child(void *dir, int ready_fd)
+{
+	keeper_main(dir, ready_fd);
+}
+
 /* Start a keeper for dir and wait until it listens (or failed). */
 static int session_start_keeper(const char *dir, cordon_error *err)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return cordon_err(err, -errno, "session: pipe: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return cordon_err(err, -e, "session: fork: %s", strerror(e));
-	}
-	if (pid == 0) {
-		/* Double fork: the keeper must not be our child (we exit soon) nor in our
-		 * session or process group (a terminal's ^C must not end it). */
-		close(p[0]);
-		setsid();
-		signal(SIGHUP, SIG_IGN);
-		if (fork() == 0)
-			keeper_main(dir, p[1]);
-		_exit(0);
-	}
-	close(p[1]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
 	char status = 0;
-	ssize_t n;
-	do
-		n = read(p[0], &status, 1);
-	while (n < 0 && errno == EINTR);
-	close(p[0]);
-	if (n != 1 || status != 'k')
+	int r = cordon_start_detached(keeper_child, (void *)dir, &status);
+	if (r < 0 && r != -ECHILD)
+		return cordon_err(err, r, "session: cannot start the keeper: %s", strerror(-r));
+	if (status != 'k')
 		return cordon_err(err, -ECHILD,
 		                  "session: the session keeper could not create its user and IPC "
 		                  "namespaces in %s",

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "util.h"
 
@@ -383,4 +385,47 @@ char *cordon_runtime_dir(uid_t uid)
 	int n = xdg && xdg[0] == '/' ? asprintf(&s, "%s/cordon", xdg)
 	                             : asprintf(&s, "/tmp/cordon-%u", (unsigned)uid);
 	return n < 0 ? NULL : s;
+}
+
+/* ---- processes ------------------------------------------------------------------------------ */
+
+int cordon_start_detached(void (*child)(void *arg, int ready_fd), void *arg, char *status)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		/* Double fork: it must not be our child (we exit soon), nor in our session or
+		 * process group (a terminal's ^C must not end it). */
+		close(p[0]);
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		if (fork() == 0)
+			child(arg, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	ssize_t n;
+	*status = 0;
+	while ((n = read(p[0], status, 1)) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	return n == 1 ? 0 : -ECHILD;
+}
+
+void cordon_sigset_forwarded(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
 }

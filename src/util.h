@@ -4,6 +4,7 @@
 #define CORDON_UTIL_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -94,6 +95,16 @@ CORDON_HIDDEN int cordon_private_dir(const char *path, uid_t uid, cordon_error *
 /* Where cordon keeps a user's sessions and servers: $XDG_RUNTIME_DIR/cordon, else
  * /tmp/cordon-UID. malloc'd, NULL when out of memory. */
 CORDON_HIDDEN char *cordon_runtime_dir(uid_t uid);
+
+/* ---- processes ------------------------------------------------------------------------ */
+
+/* Run child(arg, ready_fd) in a detached grandchild (its own session, SIGHUP ignored, not our
+ * child) that must write one status byte to ready_fd; wait for that byte. 0 with *status set,
+ * -ECHILD when the grandchild ended without writing it, or -errno. */
+CORDON_HIDDEN int cordon_start_detached(void (*child)(void *arg, int ready_fd), void *arg,
+                                        char *status);
+/* The signals a run forwards to its command: TERM, INT and HUP. */
+CORDON_HIDDEN void cordon_sigset_forwarded(sigset_t *set);
 
 /* ---- numbers ---------------------------------------------------------------------------- */
 

@@ -385,10 +385,7 @@ static int warm_send_request(int conn, cordon_sandbox *sb, const char *key, size
 static int warm_wait(int conn, int *exit_code, cordon_error *err)
 {
 	sigset_t set, old;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	cordon_sigset_forwarded(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	cleanup_close int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	int r = 1;
@@ -463,37 +460,19 @@ static _Noreturn void warm_exec_server(char *const serve_args[], int ready_fd)
 	_exit(1);
 }
 
-/* Start a server for this plan and wait until it listens (or failed). Double fork: it must
- * not be our child, nor in our session or process group (a terminal's ^C must not end it). */
+static void warm_server_child(void *serve_args, int ready_fd)
+{
+	warm_exec_server(serve_args, ready_fd);
+}
+
+/* Start a server for this plan and wait until it listens (or failed). */
 static int warm_start(char *const serve_args[], cordon_error *err)
 {
-	int pp[2];
-	if (pipe2(pp, O_CLOEXEC) < 0)
-		return cordon_err(err, -errno, "warm: pipe: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(pp[0]);
-		close(pp[1]);
-		return cordon_err(err, -e, "warm: fork: %s", strerror(e));
-	}
-	if (pid == 0) {
-		close(pp[0]);
-		setsid();
-		signal(SIGHUP, SIG_IGN);
-		if (fork() == 0)
-			warm_exec_server(serve_args, pp[1]);
-		_exit(0);
-	}
-	close(pp[1]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
 	char status = 0;
-	ssize_t n;
-	while ((n = read(pp[0], &status, 1)) < 0 && errno == EINTR)
-		;
-	close(pp[0]);
-	return n == 1 && status == 'k'
+	int r = cordon_start_detached(warm_server_child, (void *)serve_args, &status);
+	if (r < 0 && r != -ECHILD)
+		return cordon_err(err, r, "warm: cannot start a server: %s", strerror(-r));
+	return status == 'k'
 	               ? 0
 	               : cordon_err(err, -ECHILD, "warm: the server for this plan did not start");
 }
@@ -947,10 +926,7 @@ static void serve_poll_once(struct serve *sv)
 static int serve_signals(struct serve *sv, cordon_error *err)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	cordon_sigset_forwarded(&set);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)

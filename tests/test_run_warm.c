@@ -188,22 +188,30 @@ static void test_run_warm_timeout_and_kept_fds(void **state)
 	ru_both(body_timeout_and_fds);
 }
 
-/* `cordon run --warm` as w in the background, until the command touched "started". */
-static pid_t start_warm(struct ru_who *w, const char *script)
+/* cordon ARGV as w in w's workspace, in the background; its stdout to out (or inherited). */
+static pid_t spawn_as(const struct ru_who *w, const char *const *argv, const char *const *envp,
+                      int out)
 {
-	const char *env[] = {xdg_env(w), "PATH=/usr/bin:/bin", NULL};
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		if (!w->root && (setgid(w->gid) < 0 || setuid(w->uid) < 0))
 			_exit(120);
-		if (chdir(w->ws) < 0)
+		if (chdir(w->ws) < 0 || (out >= 0 && dup2(out, 1) < 0))
 			_exit(121);
-		const char *argv[] = {"cordon", "run",     "--warm", "--workspace", w->ws,
-		                      "--",     "/bin/sh", "-c",     script,        NULL};
-		execve(tu_cordon(), (char *const *)argv, (char *const *)env);
+		execve(tu_cordon(), (char *const *)argv, (char *const *)envp);
 		_exit(122);
 	}
+	return pid;
+}
+
+/* `cordon run --warm` as w in the background, until the command touched "started". */
+static pid_t start_warm(struct ru_who *w, const char *script)
+{
+	const char *env[] = {xdg_env(w), "PATH=/usr/bin:/bin", NULL};
+	const char *argv[] = {"cordon", "run",     "--warm", "--workspace", w->ws,
+	                      "--",     "/bin/sh", "-c",     script,        NULL};
+	pid_t pid = spawn_as(w, argv, env, -1);
 	const char *started = ru_path(1, w->ws, "started");
 	for (int i = 0; i < 400 && access(started, F_OK) < 0; i++) {
 		struct timespec ts = {0, 50 * 1000 * 1000};
@@ -263,18 +271,9 @@ static void body_serve(struct ru_who *w)
 	const char *senv[] = {env[0], env[1], home, "LANG=C", NULL};
 	int p[2];
 	assert_int_equal(pipe(p), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (!w->root && (setgid(w->gid) < 0 || setuid(w->uid) < 0))
-			_exit(120);
-		if (chdir(w->ws) < 0 || dup2(p[1], 1) < 0)
-			_exit(121);
-		const char *argv[] = {"cordon", "serve",  "--workspace", w->ws, "--session",
-		                      session,  "--pool", "1",           NULL};
-		execve(tu_cordon(), (char *const *)argv, (char *const *)senv);
-		_exit(122);
-	}
+	const char *argv[] = {"cordon", "serve",  "--workspace", w->ws, "--session",
+	                      session,  "--pool", "1",           NULL};
+	pid_t pid = spawn_as(w, argv, senv, p[1]);
 	close(p[1]);
 	char sock[4200] = "";
 	ssize_t n = read(p[0], sock, sizeof(sock) - 1);
