@@ -430,6 +430,12 @@ static void fp_process(FILE *f)
 	        have_exe ? (long long)exe.st_mtim.tv_sec : 0LL, have_exe ? exe.st_mtim.tv_nsec : 0L,
 	        have_mnt ? (unsigned long long)mnt.st_ino : 0ULL, (unsigned)getuid(),
 	        (unsigned)getgid());
+	/* A command keeps its caller's supplementary groups, and a file's group may grant. */
+	gid_t groups[256];
+	int n = getgroups((int)ARRAY_SIZE(groups), groups);
+	fprintf(f, " groups");
+	for (int i = 0; i < n; i++)
+		fprintf(f, " %u", (unsigned)groups[i]);
 	fputc('\0', f);
 }
 

@@ -340,7 +340,7 @@ static int init_take_command(struct cordon_init *run, struct cordon_warm_cmd *cm
 		return r;
 	run->argv = cmd->argv;
 	run->envp = cmd->envp;
-	run->cwd = cmd->cwd;
+	run->cwd = cmd->cwd[0] ? cmd->cwd : NULL;
 	environ = cmd->envp;
 	return 0;
 }

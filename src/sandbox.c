@@ -474,7 +474,7 @@ static bool sandbox_reached(const struct cordon_sandbox *sb, enum sandbox_until 
 	case UNTIL_EXEC:
 		return sb->exec_reported || sb->failed;
 	case UNTIL_GONE:
-		return sb->gone || sb->timed_out;
+		return sb->gone;
 	case UNTIL_END:
 	default:
 		return false;
@@ -665,33 +665,32 @@ static int sandbox_exit_code(const struct cordon_sandbox *sb, int *code, cordon_
 	return 0;
 }
 
-int cordon_sandbox_wait_gone(cordon_sandbox *sb, int *exit_code, cordon_error *err)
+/* Supervise until `until`; then what `cordon run` exits with. The run's resources are
+ * released once the init is reaped (cordon_sandbox_wait always waits for that). */
+static int sandbox_wait_until(struct cordon_sandbox *sb, enum sandbox_until until, int *exit_code,
+                              cordon_error *err)
 {
 	*exit_code = CORDON_EXIT_FAILURE;
 	if (!sb->spawned || sb->pid <= 0)
 		return cordon_err(err, -EINVAL, "no command was started");
-	int r = sandbox_loop(sb, UNTIL_GONE, err);
+	int r = sandbox_loop(sb, until, err);
 	if (r < 0) {
 		sandbox_kill_and_reap(sb);
 		sandbox_release(sb);
 		return r;
 	}
-	if (!sb->reaped && !sb->timed_out)
-		return sandbox_exit_code(sb, exit_code, err);
-	return cordon_sandbox_wait(sb, exit_code, err);
+	if (sb->reaped)
+		sandbox_release(sb);
+	return sandbox_exit_code(sb, exit_code, err);
+}
+
+int cordon_sandbox_wait_gone(cordon_sandbox *sb, int *exit_code, cordon_error *err)
+{
+	/* A timeout or a killed init never says GONE: then it is the reaping that counts. */
+	return sandbox_wait_until(sb, UNTIL_GONE, exit_code, err);
 }
 
 int cordon_sandbox_wait(cordon_sandbox *sb, int *exit_code, cordon_error *err)
 {
-	*exit_code = CORDON_EXIT_FAILURE;
-	if (!sb->spawned || sb->pid <= 0)
-		return cordon_err(err, -EINVAL, "no command was started");
-	int r = sandbox_loop(sb, UNTIL_END, err);
-	if (r < 0) {
-		sandbox_kill_and_reap(sb);
-		sandbox_release(sb);
-		return r;
-	}
-	sandbox_release(sb);
-	return sandbox_exit_code(sb, exit_code, err);
+	return sandbox_wait_until(sb, UNTIL_END, exit_code, err);
 }

@@ -213,7 +213,7 @@ static void keeper_child(void *dir, int ready_fd)
 static int session_start_keeper(const char *dir, cordon_error *err)
 {
 	char status = 0;
-	int r = cordon_start_detached(keeper_child, (void *)dir, &status);
+	int r = cordon_start_detached(keeper_child, (void *)dir, &status, NULL, 0);
 	if (r < 0 && r != -ECHILD)
 		return cordon_err(err, r, "session: cannot start the keeper: %s", strerror(-r));
 	if (status != 'k')

@@ -389,7 +389,8 @@ char *cordon_runtime_dir(uid_t uid)
 
 /* ---- processes ------------------------------------------------------------------------------ */
 
-int cordon_start_detached(void (*child)(void *arg, int ready_fd), void *arg, char *status)
+int cordon_start_detached(void (*child)(void *arg, int ready_fd), void *arg, char *status,
+                          char *why, size_t why_len)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -418,6 +419,14 @@ int cordon_start_detached(void (*child)(void *arg, int ready_fd), void *arg, cha
 	*status = 0;
 	while ((n = read(p[0], status, 1)) < 0 && errno == EINTR)
 		;
+	/* What follows the byte, up to EOF, says why. */
+	size_t got = 0;
+	ssize_t m;
+	while (why && got + 1 < why_len &&
+	       ((m = read(p[0], why + got, why_len - 1 - got)) > 0 || (m < 0 && errno == EINTR)))
+		got += m > 0 ? (size_t)m : 0;
+	if (why && why_len)
+		why[got] = '\0';
 	close(p[0]);
 	return n == 1 ? 0 : -ECHILD;
 }

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -263,6 +264,30 @@ static int warm_install_fds(int *sock, const int32_t *target, int *fds, size_t n
 	return 0;
 }
 
+/* The run's umask, limits and niceness, so that the command starts as a cold run's would
+ * (the policy's own limits come on top, in the command's process). */
+static void warm_take_process(const struct cordon_warm_req *req)
+{
+	umask((mode_t)(req->umask & 0777));
+	for (int i = 0; i < CORDON_WARM_NLIMITS; i++) {
+		struct rlimit ours, want = {.rlim_cur = (rlim_t)req->rlimit[i][0],
+		                            .rlim_max = (rlim_t)req->rlimit[i][1]};
+		if (getrlimit(i, &ours) < 0)
+			continue;
+		if (ours.rlim_max != RLIM_INFINITY &&
+		    (want.rlim_max == RLIM_INFINITY || want.rlim_max > ours.rlim_max))
+			want.rlim_max = ours.rlim_max;
+		if (want.rlim_max != RLIM_INFINITY &&
+		    (want.rlim_cur == RLIM_INFINITY || want.rlim_cur > want.rlim_max))
+			want.rlim_cur = want.rlim_max;
+		setrlimit(i, &want);
+	}
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0 && req->nice > nice)
+		setpriority(PRIO_PROCESS, 0, req->nice);
+}
+
 int cordon_warm_cmd_take(int *sock, struct cordon_warm_cmd *cmd, cordon_error *err)
 {
 	struct cordon_warm_req req;
@@ -289,6 +314,7 @@ int cordon_warm_cmd_take(int *sock, struct cordon_warm_cmd *cmd, cordon_error *e
 		warm_close_all(fds + 1, n - 1);
 		return cordon_err(err, r, "init: cannot take the command: %s", strerror(-r));
 	}
+	warm_take_process(&req);
 	return 0;
 }
 
@@ -299,7 +325,8 @@ static int warm_blob(const char *key, size_t key_len, char *const argv[], char *
                      struct cordon_warm_req *req, int *out)
 {
 	char cwdbuf[4096];
-	const char *cwd = getcwd(cwdbuf, sizeof(cwdbuf)) ? cwdbuf : "/";
+	/* None (removed, too long): empty, and the init falls back as a cold one does. */
+	const char *cwd = getcwd(cwdbuf, sizeof(cwdbuf)) ? cwdbuf : "";
 	size_t len = key_len + strlen(cwd) + 1;
 	for (req->n_argv = 0; argv[req->n_argv]; req->n_argv++)
 		len += strlen(argv[req->n_argv]) + 1;
@@ -333,6 +360,22 @@ static int warm_blob(const char *key, size_t key_len, char *const argv[], char *
 	req->blob_len = len;
 	*out = steal_fd(&fd);
 	return 0;
+}
+
+static void warm_req_process(struct cordon_warm_req *req)
+{
+	mode_t m = umask(0);
+	umask(m);
+	req->umask = (uint32_t)m;
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	req->nice = errno == 0 ? nice : 0;
+	for (int i = 0; i < CORDON_WARM_NLIMITS; i++) {
+		struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+		getrlimit(i, &rl);
+		req->rlimit[i][0] = (uint64_t)rl.rlim_cur;
+		req->rlimit[i][1] = (uint64_t)rl.rlim_max;
+	}
 }
 
 /* The run's descriptors for its command: 0-2 where open, then the --keep-fd ones. */
@@ -377,6 +420,7 @@ static int warm_send_request(int conn, cordon_sandbox *sb, const char *key, size
 	if ((r = warm_blob(key, key_len, argv, env, &req, &memfd)) < 0)
 		return cordon_err(err, r, "warm: cannot write the request: %s", strerror(-r));
 	fds[0] = memfd;
+	warm_req_process(&req);
 	r = cordon_fds_send(conn, &req, sizeof(req), fds, 1 + req.n_fds);
 	return r < 0 ? cordon_err(err, r, "warm: cannot send the request: %s", strerror(-r)) : 0;
 }
@@ -468,13 +512,15 @@ static void warm_server_child(void *serve_args, int ready_fd)
 /* Start a server for this plan and wait until it listens (or failed). */
 static int warm_start(char *const serve_args[], cordon_error *err)
 {
-	char status = 0;
-	int r = cordon_start_detached(warm_server_child, (void *)serve_args, &status);
+	char status = 0, why[512] = "";
+	int r = cordon_start_detached(warm_server_child, (void *)serve_args, &status, why,
+	                              sizeof(why));
 	if (r < 0 && r != -ECHILD)
 		return cordon_err(err, r, "warm: cannot start a server: %s", strerror(-r));
-	return status == 'k'
-	               ? 0
-	               : cordon_err(err, -ECHILD, "warm: the server for this plan did not start");
+	if (status == 'k')
+		return 0;
+	return cordon_err(err, -ECHILD, "warm: the server for this plan did not start%s%s",
+	                  why[0] ? ": " : "", why);
 }
 
 /* Reach the server for key; with start, start one when there is none (under a lock, so that
@@ -482,22 +528,18 @@ static int warm_start(char *const serve_args[], cordon_error *err)
 static int warm_reach(char *const serve_args[], const char *dir, const char *key, size_t key_len,
                       int *conn, cordon_error *err)
 {
-	char name[64], lock_name[64];
+	char name[64];
 	warm_name(key, key_len, ".sock", name, sizeof(name));
-	warm_name(key, key_len, ".lock", lock_name, sizeof(lock_name));
 	*conn = -1;
 	int r = warm_connect(dir, name, conn);
 	if (r == 0 || !serve_args)
 		return 0;
 	if ((r = cordon_private_dir(dir, getuid(), err)) < 0)
 		return r;
-	cleanup_free char *lock_path = cordon_path_join(dir, lock_name);
-	if (!lock_path)
-		return cordon_err(err, -ENOMEM, "warm: out of memory");
-	cleanup_close int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* The directory itself is the lock: no lock file per plan left behind. */
+	cleanup_close int lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0)
-		return cordon_err(err, -errno, "warm: cannot lock %s: %s", lock_path,
-		                  strerror(errno));
+		return cordon_err(err, -errno, "warm: cannot lock %s: %s", dir, strerror(errno));
 	if (warm_connect(dir, name, conn) == 0)
 		return 0;
 	if ((r = warm_start(serve_args, err)) < 0)
@@ -519,6 +561,9 @@ int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
 	size_t key_len = 0;
 	if (!dir)
 		return cordon_err(err, -ENOMEM, "warm: out of memory");
+	/* A session's cold runs pay nothing for the warm path while no server was ever run. */
+	if (!serve_args && access(dir, F_OK) < 0)
+		return 0;
 	int r = warm_key(sb, &key, &key_len, err);
 	cleanup_close int conn = -1;
 	if (r == 0)
@@ -566,9 +611,19 @@ struct serve {
 	pid_t busy[CORDON_WARM_MAX_POOL * 2]; /* members handed a run that has not ended */
 	size_t n_busy;
 
-	int idle_ms;
+	int idle_ms, stale_streak;
 	bool stop;
+	cordon_error fail; /* why the server stopped, when it was not asked to */
 };
+
+static void serve_fail(struct serve *sv, const cordon_error *e)
+{
+	if (!sv->fail.code)
+		sv->fail = *e;
+	if (!sv->fail.code)
+		sv->fail.code = -EIO;
+	sv->stop = true;
+}
 
 static void member_note(int ctl, int kind, const char *msg)
 {
@@ -585,14 +640,18 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 	while (poll(pf, 2, -1) < 0)
 		if (errno != EINTR)
 			return;
-	if (!(pf[0].revents & POLLIN) || pf[1].revents)
+	if (!(pf[0].revents & POLLIN))
 		return;
 	struct cordon_warm_req req;
 	int fds[2 + CORDON_WARM_MAX_FDS];
 	size_t n = 0;
 	if (cordon_fds_recv(ctl, &req, sizeof(req), fds, ARRAY_SIZE(fds), &n) < 0)
 		return;
-	if (n < 2 || n != 2 + (size_t)req.n_fds) {
+	if (n < 2 || n != 2 + (size_t)req.n_fds || pf[1].revents) {
+		/* Our init died while the run was on its way (killed, a limit): nothing has
+		 * started, so the run builds its own sandbox. */
+		if (n >= 1)
+			warm_reply(fds[0], CORDON_WARM_NOMATCH, 0, "");
 		warm_close_all(fds, n);
 		return;
 	}
@@ -610,10 +669,10 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 	if (r < 0)
 		code = CORDON_EXIT_FAILURE;
 	warm_reply(conn, CORDON_WARM_DONE, code, code == CORDON_EXIT_FAILURE ? err.msg : "");
-	close(conn);
 	int ignored;
 	if (r == 0)
 		(void)cordon_sandbox_wait(sb, &ignored, NULL);
+	close(conn); /* watched by the sandbox until it is reaped */
 }
 
 /* A member's whole life, in a child of the server: build the plan afresh, check it is still
@@ -733,19 +792,19 @@ static int serve_listen(struct serve *sv, cordon_error *err)
 }
 
 /* The plan changed under us (a path now names another file): serve the new one, under its
- * own name, with members prepared for it. */
-static void serve_follow(struct serve *sv)
+ * own name, with members prepared for it. false: it had not changed. */
+static bool serve_follow(struct serve *sv)
 {
 	cordon_error err = {0};
 	char *key = NULL;
 	size_t len = 0;
 	if (serve_compute_key(sv, &key, &len, &err) < 0) {
-		sv->stop = true;
-		return;
+		serve_fail(sv, &err);
+		return false;
 	}
 	if (len == sv->key_len && memcmp(key, sv->key, len) == 0) {
 		free(key);
-		return;
+		return false;
 	}
 	serve_drop_members(sv);
 	serve_unlisten(sv);
@@ -753,7 +812,8 @@ static void serve_follow(struct serve *sv)
 	sv->key = key;
 	sv->key_len = len;
 	if (serve_listen(sv, &err) < 0)
-		sv->stop = true;
+		serve_fail(sv, &err);
+	return true;
 }
 
 static void serve_answer_pending(struct serve *sv, int kind, int code, const char *msg)
@@ -778,18 +838,26 @@ static void serve_on_member(struct serve *sv, size_t i)
 		return;
 	}
 	note.msg[sizeof(note.msg) - 1] = '\0';
+	cordon_error e = {0};
 	if (note.kind == NOTE_READY) {
 		sv->members[i].ready = true;
+		sv->stale_streak = 0;
 	} else if (note.kind == NOTE_STALE) {
-		serve_follow(sv);
+		/* A member found another plan than ours, and we do not: a file that comes and
+		 * goes. Give up rather than fork for ever. */
+		if (serve_follow(sv))
+			sv->stale_streak = 0;
+		else if (++sv->stale_streak >= 5)
+			serve_fail(sv,
+			           &(cordon_error){-ESTALE, "serve: the plan keeps changing "
+			                                    "while sandboxes are prepared for it"});
 	} else {
 		/* The sandbox cannot be built (a limit, a missing mechanism): the runs waiting
 		 * get cordon's message, as a cold run would, and the server does not go on
 		 * failing. */
 		serve_answer_pending(sv, CORDON_WARM_DONE, CORDON_EXIT_FAILURE, note.msg);
-		if (sv->opts->announce)
-			fprintf(stderr, "cordon: %s\n", note.msg);
-		sv->stop = true;
+		snprintf(e.msg, sizeof(e.msg), "%s", note.msg);
+		serve_fail(sv, &e);
 	}
 }
 
@@ -887,7 +955,7 @@ static void serve_tick(struct serve *sv, int elapsed_ms)
 	if (sv->opts->ready_fd >= 0 && sv->idle_ms >= CORDON_WARM_IDLE_SECONDS * 1000)
 		sv->stop = true;
 	else
-		serve_follow(sv);
+		(void)serve_follow(sv);
 }
 
 static void serve_poll_once(struct serve *sv)
@@ -916,8 +984,10 @@ static void serve_poll_once(struct serve *sv)
 		serve_drop_members(sv);
 		return;
 	}
+	/* Downwards: a member dropped at i takes the last one's place, which was seen already.
+	 * A stale plan drops them all. */
 	for (size_t i = n; i-- > 0;)
-		if (pf[P_MEMBERS + i].revents)
+		if (i < sv->n_members && pf[P_MEMBERS + i].revents)
 			serve_on_member(sv, i);
 	if (sv->lfd >= 0 && (pf[P_LISTEN].revents & POLLIN))
 		serve_accept(sv);
@@ -946,7 +1016,10 @@ static int serve_start(struct serve *sv, cordon_error *err)
 		r = serve_signals(sv, err);
 	if (r == 0)
 		r = serve_listen(sv, err);
-	sv->mounts = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
+	/* Readable for a change of the mount table (proc(5)): prepared sandboxes miss it. */
+	if (r == 0 && (sv->mounts = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC)) < 0)
+		r = cordon_err(err, -errno, "serve: cannot watch /proc/self/mounts: %s",
+		               strerror(errno));
 	return r;
 }
 
@@ -970,8 +1043,11 @@ int cordon_serve(const cordon_policy *p, const struct cordon_serve_opts *o, cord
 	        .policy = p, .opts = o, .lfd = -1, .sigfd = -1, .mounts = -1, .pid = getpid()};
 	int r = serve_start(&sv, err);
 	if (o->ready_fd >= 0) {
-		char status = r == 0 ? 'k' : 'x';
-		(void)!write(o->ready_fd, &status, 1);
+		/* 'k', or 'x' and why: the run that started us says it. */
+		char status[1 + sizeof(err->msg)];
+		int n = snprintf(status, sizeof(status), "%c%s", r == 0 ? 'k' : 'x',
+		                 r == 0 || !err ? "" : err->msg);
+		(void)!write(o->ready_fd, status, (size_t)n);
 		close(o->ready_fd);
 	}
 	if (r == 0 && o->announce) {
@@ -983,6 +1059,11 @@ int cordon_serve(const cordon_policy *p, const struct cordon_serve_opts *o, cord
 		serve_dispatch(&sv);
 		serve_poll_once(&sv);
 		serve_dispatch(&sv);
+	}
+	if (r == 0 && sv.fail.code) {
+		r = sv.fail.code;
+		if (err)
+			*err = sv.fail;
 	}
 	serve_end(&sv);
 	return r;

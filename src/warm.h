@@ -30,6 +30,7 @@
 #define CORDON_WARM_MAX_BLOB (64u << 20)
 #define CORDON_WARM_IDLE_SECONDS 120 /* a server started by `run --warm` leaves after this */
 #define CORDON_WARM_MAX_POOL 16
+#define CORDON_WARM_NLIMITS 16 /* RLIMIT_CPU .. RLIMIT_RTTIME */
 
 /* A request, as the client sends it. Descriptors ride along by SCM_RIGHTS: first a memfd
  * holding the blob, then n_fds for the command. The blob is the fingerprint (key_len bytes),
@@ -41,6 +42,10 @@ struct cordon_warm_req {
 	uint64_t key_len;
 	uint64_t blob_len;
 	uint32_t n_argv, n_envp;
+	/* What a cold run's command would inherit from the run's own process: */
+	uint32_t umask;
+	int32_t nice;
+	uint64_t rlimit[CORDON_WARM_NLIMITS][2]; /* soft, hard */
 };
 
 /* Client -> member, once handed: a signal for the command (TERM, INT or HUP only). */
@@ -95,7 +100,9 @@ CORDON_HIDDEN int cordon_serve(const cordon_policy *p, const struct cordon_serve
 /* ---- the init's side ---------------------------------------------------------------------- */
 
 /* Wait on *sock for the command, then install its descriptors at their numbers (0, 1, 2 and
- * --keep-fd ones; 0-2 not given are closed), moving *sock out of their way. */
+ * --keep-fd ones; 0-2 not given are closed), moving *sock out of their way, and take the run's
+ * umask, resource limits and niceness (as far as a process may: no limit above our own hard
+ * limit, no niceness below our own). */
 CORDON_HIDDEN int cordon_warm_cmd_take(int *sock, struct cordon_warm_cmd *cmd, cordon_error *err);
 
 /* ---- sandbox.c's part ---------------------------------------------------------------------- */

@@ -182,6 +182,48 @@ static void body_timeout_and_fds(struct ru_who *w)
 	tu_result_free(&r);
 }
 
+/* What a command inherits from its run's own process, not from the server's: the umask and
+ * the resource limits. */
+static void body_process_state(struct ru_who *w)
+{
+	const char *flags[] = {"--warm", NULL};
+	long before = warm_up(w, flags);
+	ru_put(w, ru_path(0, w->ws, "inner.sh"),
+	       INIT_START "echo mask=$(umask) files=$(ulimit -n); touch made\n");
+	char script[8800];
+	snprintf(script, sizeof(script),
+	         "umask 077; ulimit -S -n 300; exec %s run --warm --workspace %s -- /bin/sh "
+	         "inner.sh",
+	         tu_cordon(), w->ws);
+	char home[4300];
+	snprintf(home, sizeof(home), "HOME=%s", w->home);
+	const char *envp[] = {xdg_env(w), home, "PATH=/usr/bin:/bin", NULL};
+	const char *argv[] = {"/bin/sh", "-c", script, NULL};
+	struct tu_spawn sp = {.argv = (char *const *)argv,
+	                      .envp = (char *const *)envp,
+	                      .cwd = w->ws,
+	                      .uid = w->root ? (uid_t)-1 : w->uid,
+	                      .gid = w->gid,
+	                      .timeout = 60};
+	struct tu_result r;
+	assert_int_equal(tu_run(&sp, &r), 0);
+	printf("%s%s", r.out, r.err);
+	assert_int_equal(r.status, 0);
+	assert_was_warm(r.out, before);
+	assert_non_null(strstr(r.out, "mask=0077"));
+	assert_non_null(strstr(r.out, "files=300"));
+	struct stat st;
+	assert_int_equal(stat(ru_path(0, w->ws, "made"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	tu_result_free(&r);
+}
+
+static void test_run_warm_takes_the_runs_umask_and_limits(void **state)
+{
+	(void)state;
+	ru_both(body_process_state);
+}
+
 static void test_run_warm_timeout_and_kept_fds(void **state)
 {
 	(void)state;
@@ -293,6 +335,20 @@ static void body_serve(struct ru_who *w)
 	assert_non_null(strstr(r.out, "in-session"));
 	assert_int_equal(r.status, 0);
 	tu_result_free(&r);
+	/* A second server for the same plan: one line saying so, exit 125. */
+	const char *again[] = {tu_cordon(), "serve", "--workspace", w->ws,
+	                       "--session", session, NULL};
+	struct tu_spawn sp = {.argv = (char *const *)again,
+	                      .envp = (char *const *)senv,
+	                      .cwd = w->ws,
+	                      .uid = w->root ? (uid_t)-1 : w->uid,
+	                      .gid = w->gid,
+	                      .timeout = 30};
+	assert_int_equal(tu_run(&sp, &r), 0);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "a server for this plan already runs"));
+	assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
+	tu_result_free(&r);
 	kill(pid, SIGTERM);
 	int st = 0;
 	waitpid(pid, &st, 0);
@@ -318,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_run_warm_is_the_cold_run),
 	        cmocka_unit_test(test_run_warm_never_serves_a_stale_plan),
+	        cmocka_unit_test(test_run_warm_takes_the_runs_umask_and_limits),
 	        cmocka_unit_test(test_run_warm_timeout_and_kept_fds),
 	        cmocka_unit_test(test_run_warm_signals_and_end),
 	        cmocka_unit_test(test_run_warm_serve_session),

@@ -1,7 +1,8 @@
 -- cordon's warm path (issue 5): the same flags as the cordon adapter, plus --warm, so every
 -- run is handed to a server holding sandboxes prepared for its plan (the first run of a plan
--- starts one). The whole battery runs through it; a run that could not go warm fails rather
--- than falling back unseen, because --warm starts the server it needs.
+-- starts one, which leaves when the canary tree holding its socket is removed). A run goes
+-- cold only when its server stops or its prepared sandbox dies while the run is on its way;
+-- tests/test_run_warm.c checks that runs really start in prepared sandboxes.
 local cordon = require("adapters.cordon")
 
 local M = { name = "cordon-warm", unsupported = cordon.unsupported, features = cordon.features,

@@ -220,12 +220,12 @@ end
 function M.lines(perf)
 	local out = {}
 	local function ms(v) return v and ("%.3f"):format(v * 1e3) or "-" end
-	out[#out + 1] = ("%-9s %8s %8s %8s %8s %8s %9s %7s %9s %8s"):format("adapter", "min", "p50", "p90",
+	out[#out + 1] = ("%-11s %8s %8s %8s %8s %8s %9s %7s %9s %8s"):format("adapter", "min", "p50", "p90",
 		"p99", "max", "ovh p50", "ratio", "cpu", "rss MiB")
 	for _, a in ipairs(perf.adapters) do
 		local st = a.stats or {}
 		local ov = a.overhead or {}
-		out[#out + 1] = ("%-9s %8s %8s %8s %8s %8s %9s %7s %9s %8s%s"):format(a.name, ms(st.min), ms(st.p50),
+		out[#out + 1] = ("%-11s %8s %8s %8s %8s %8s %9s %7s %9s %8s%s"):format(a.name, ms(st.min), ms(st.p50),
 			ms(st.p90), ms(st.p99), ms(st.max), ms(ov.diff), ov.ratio and ("%.2fx"):format(ov.ratio) or "-",
 			ms(a.cpu), a.peak_rss_kb and ("%.2f"):format(a.peak_rss_kb / 1024) or "-",
 			a.error and ("  error: " .. a.error) or "")

@@ -292,12 +292,12 @@ local function adapters_cmd()
 	if not list_ then return fail2(err) end
 	for _, a in ipairs(list_) do
 		if a.installed then
-			print(("%-9s installed  %-12s %s"):format(a.name, tostring(a.version), tostring(a.path)))
+			print(("%-11s installed  %-12s %s"):format(a.name, tostring(a.version), tostring(a.path)))
 		else
-			print(("%-9s missing    %s"):format(a.name, tostring(a.why_missing)))
+			print(("%-11s missing    %s"):format(a.name, tostring(a.why_missing)))
 		end
 		if #a.unsupported > 0 then
-			print(("%-9s cannot express: %s"):format("", table.concat(a.unsupported, ", ")))
+			print(("%-11s cannot express: %s"):format("", table.concat(a.unsupported, ", ")))
 		end
 	end
 	return 0
