@@ -22,6 +22,26 @@ static const char *xdg_env(const struct ru_who *w)
 	return env;
 }
 
+static const char *home_env(const struct ru_who *w)
+{
+	static char env[4300];
+	snprintf(env, sizeof(env), "HOME=%s", w->home);
+	return env;
+}
+
+/* argv (argv[0] a path) as w in w's workspace, waited for. */
+static int run_as(const struct ru_who *w, const char *const *argv, const char *const *envp,
+                  struct tu_result *r)
+{
+	struct tu_spawn sp = {.argv = (char *const *)argv,
+	                      .envp = (char *const *)envp,
+	                      .cwd = w->ws,
+	                      .uid = w->root ? (uid_t)-1 : w->uid,
+	                      .gid = w->gid,
+	                      .timeout = 60};
+	return tu_run(&sp, r);
+}
+
 static int run_with(const struct ru_who *w, const char *const *flags, const char *script,
                     struct tu_result *r)
 {
@@ -195,18 +215,10 @@ static void body_process_state(struct ru_who *w)
 	         "umask 077; ulimit -S -n 300; exec %s run --warm --workspace %s -- /bin/sh "
 	         "inner.sh",
 	         tu_cordon(), w->ws);
-	char home[4300];
-	snprintf(home, sizeof(home), "HOME=%s", w->home);
-	const char *envp[] = {xdg_env(w), home, "PATH=/usr/bin:/bin", NULL};
+	const char *envp[] = {xdg_env(w), home_env(w), "PATH=/usr/bin:/bin", NULL};
 	const char *argv[] = {"/bin/sh", "-c", script, NULL};
-	struct tu_spawn sp = {.argv = (char *const *)argv,
-	                      .envp = (char *const *)envp,
-	                      .cwd = w->ws,
-	                      .uid = w->root ? (uid_t)-1 : w->uid,
-	                      .gid = w->gid,
-	                      .timeout = 60};
 	struct tu_result r;
-	assert_int_equal(tu_run(&sp, &r), 0);
+	assert_int_equal(run_as(w, argv, envp, &r), 0);
 	printf("%s%s", r.out, r.err);
 	assert_int_equal(r.status, 0);
 	assert_was_warm(r.out, before);
@@ -308,9 +320,7 @@ static void body_serve(struct ru_who *w)
 	char session[64];
 	snprintf(session, sizeof(session), "warm%d", (int)getpid());
 	const char *env[] = {xdg_env(w), "PATH=/usr/bin:/bin", NULL};
-	char home[4300];
-	snprintf(home, sizeof(home), "HOME=%s", w->home);
-	const char *senv[] = {env[0], env[1], home, "LANG=C", NULL};
+	const char *senv[] = {env[0], env[1], home_env(w), "LANG=C", NULL};
 	int p[2];
 	assert_int_equal(pipe(p), 0);
 	const char *argv[] = {"cordon", "serve",  "--workspace", w->ws, "--session",
@@ -338,13 +348,7 @@ static void body_serve(struct ru_who *w)
 	/* A second server for the same plan: one line saying so, exit 125. */
 	const char *again[] = {tu_cordon(), "serve", "--workspace", w->ws,
 	                       "--session", session, NULL};
-	struct tu_spawn sp = {.argv = (char *const *)again,
-	                      .envp = (char *const *)senv,
-	                      .cwd = w->ws,
-	                      .uid = w->root ? (uid_t)-1 : w->uid,
-	                      .gid = w->gid,
-	                      .timeout = 30};
-	assert_int_equal(tu_run(&sp, &r), 0);
+	assert_int_equal(run_as(w, again, senv, &r), 0);
 	assert_int_equal(r.status, 125);
 	assert_non_null(strstr(r.err, "a server for this plan already runs"));
 	assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
