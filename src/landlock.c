@@ -37,14 +37,16 @@ uint64_t cordon_landlock_fs_rights(int abi)
 /* Grant rights beneath path. A path that does not exist in the sandbox is skipped. */
 static int landlock_allow(int ruleset, const char *path, uint64_t rights, cordon_error *err)
 {
-	int fd = open(path, O_PATH | O_CLOEXEC);
+	/* Nearly every path is a directory: asking for one saves a stat per rule. */
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOTDIR) {
+		fd = open(path, O_PATH | O_CLOEXEC);
+		rights &= LL_FILE;
+	}
 	if (fd < 0)
 		return errno == ENOENT ? 0
 		                       : cordon_err(err, -errno, "landlock: cannot open %s: %s",
 		                                    path, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
-		rights &= LL_FILE;
 	struct cordon_landlock_path_beneath_attr pb = {.allowed_access = rights, .parent_fd = fd};
 	int r = cordon_sys_landlock_add_rule(ruleset, CORDON_LL_RULE_PATH_BENEATH, &pb);
 	int e = errno;

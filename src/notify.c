@@ -23,6 +23,7 @@
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 
 #include "notify_int.h"
@@ -189,53 +190,123 @@ int notify_start_job(void *(*fn)(void *), void *arg)
 
 /* ---- lifecycle --------------------------------------------------------------------------- */
 
-static int add_writable(struct cordon_notify *n, int root, const char *path, cordon_error *err)
+/* The plan names each writable root and then each protected name under it (.git, .codex...):
+ * remember every directory looked up, so that a root costs one lookup and not five, and a
+ * walk up from a protected path stops where an earlier walk already went. An open-addressing
+ * table keyed by path keeps a thousand roots linear. */
+struct dir_entry {
+	char *path;       /* NULL: a free slot */
+	int err;          /* 0, or the -errno of the lookup */
+	bool walked;      /* add_protected went on above this directory already */
+	struct statx stx; /* STATX_INO | STATX_MNT_ID, read through the sandbox's root */
+};
+
+struct dir_cache {
+	struct dir_entry *e;
+	size_t cap, n; /* cap is 0 or a power of two */
+};
+
+static void dir_cache_free(struct dir_cache *c)
 {
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->e[i].path);
+	free(c->e);
+}
+
+static size_t dir_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (size_t)h;
+}
+
+static struct dir_entry *dir_slot(struct dir_entry *e, size_t cap, const char *path)
+{
+	size_t i = dir_hash(path) & (cap - 1);
+	while (e[i].path && strcmp(e[i].path, path) != 0)
+		i = (i + 1) & (cap - 1);
+	return &e[i];
+}
+
+static int dir_cache_grow(struct dir_cache *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 64;
+	struct dir_entry *e = calloc(cap, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->e[i].path)
+			*dir_slot(e, cap, c->e[i].path) = c->e[i];
+	free(c->e);
+	c->e = e;
+	c->cap = cap;
+	return 0;
+}
+
+/* -> the entry for path (err set when it cannot be opened), or NULL without memory */
+static struct dir_entry *dir_lookup(struct dir_cache *c, int root, const char *path)
+{
+	if (c->cap && dir_slot(c->e, c->cap, path)->path)
+		return dir_slot(c->e, c->cap, path);
+	if ((c->n + 1) * 2 > c->cap && dir_cache_grow(c) < 0)
+		return NULL;
+	struct dir_entry *e = dir_slot(c->e, c->cap, path);
+	*e = (struct dir_entry){.path = strdup(path)};
+	if (!e->path)
+		return NULL;
+	c->n++;
 	cleanup_close int fd = cordon_sys_openat2(root, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
 	                                          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &e->stx) < 0)
+		e->err = -errno;
+	return e;
+}
+
+static int add_writable(struct cordon_notify *n, struct dir_cache *c, int root, const char *path,
+                        cordon_error *err)
+{
+	struct dir_entry *e = dir_lookup(c, root, path);
+	if (!e)
+		return cordon_err(err, -ENOMEM, "out of memory");
 	/* A writable root that is not there only makes the supervisor stricter. */
-	if (fd < 0 && errno == ENOENT)
+	if (e->err == -ENOENT)
 		return 0;
-	if (fd < 0)
-		return cordon_err(err, -errno, "seccomp notify: cannot open %s in the sandbox: %s",
-		                  path, strerror(errno));
-	uint64_t mnt = 0;
-	int r = notify_mnt_id(fd, "", 0, &mnt);
-	if (r < 0)
-		return cordon_err(err, r, "seccomp notify: no mount id for %s: %s", path,
-		                  strerror(-r));
+	if (e->err < 0)
+		return cordon_err(err, e->err, "seccomp notify: cannot open %s in the sandbox: %s",
+		                  path, strerror(-e->err));
+	if (!(e->stx.stx_mask & STATX_MNT_ID))
+		return cordon_err(err, -ENOTSUP, "seccomp notify: no mount id for %s: %s", path,
+		                  strerror(ENOTSUP));
 	uint64_t *v = realloc(n->writable_mnt, (n->n_writable + 1) * sizeof(*v));
 	if (!v)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	n->writable_mnt = v;
-	v[n->n_writable++] = mnt;
+	v[n->n_writable++] = e->stx.stx_mnt_id;
 	return 0;
 }
 
-static int push_protected(struct cordon_notify *n, int dir, const char *name, cordon_error *err)
+static int push_protected(struct cordon_notify *n, const struct statx *dir, const char *name,
+                          cordon_error *err)
 {
-	struct stat st;
-	if (fstat(dir, &st) < 0)
-		return 0;
 	struct notify_protected *v = realloc(n->protected, (n->n_protected + 1) * sizeof(*v));
 	if (!v)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	n->protected = v;
 	v[n->n_protected] =
-	        (struct notify_protected){.dev = st.st_dev, .ino = st.st_ino, .name = strdup(name)};
+	        (struct notify_protected){.dev = makedev(dir->stx_dev_major, dir->stx_dev_minor),
+	                                  .ino = dir->stx_ino,
+	                                  .name = strdup(name)};
 	if (!v[n->n_protected].name)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	n->n_protected++;
 	return 0;
 }
 
-static bool is_mount_root(int fd)
+static bool is_mount_root(const struct statx *stx)
 {
-	struct statx stx;
-	if (statx(fd, "", AT_EMPTY_PATH, 0, &stx) < 0)
-		return true;
-	return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-	       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	return (stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (stx->stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
 /* Remember (directory identity, name) for a protected path, and for each directory between
@@ -243,7 +314,8 @@ static bool is_mount_root(int fd)
  * made anew, the new directory would have another identity and the name would be free again.
  * Where the parent does not exist yet, the first missing component is what is refused. Read
  * once, before the command starts. */
-static int add_protected(struct cordon_notify *n, int root, const char *path, cordon_error *err)
+static int add_protected(struct cordon_notify *n, struct dir_cache *c, int root, const char *path,
+                         cordon_error *err)
 {
 	cleanup_free char *p = strdup(path);
 	if (!p)
@@ -254,16 +326,17 @@ static int add_protected(struct cordon_notify *n, int root, const char *path, co
 			return 0;
 		char *name = slash + 1;
 		*slash = '\0';
-		cleanup_close int dir =
-		        cordon_sys_openat2(root, p[0] ? p : "/", O_PATH | O_DIRECTORY | O_CLOEXEC,
-		                           0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-		if (dir < 0 && errno == ENOENT)
+		struct dir_entry *e = dir_lookup(c, root, p[0] ? p : "/");
+		if (!e)
+			return cordon_err(err, -ENOMEM, "out of memory");
+		if (e->err == -ENOENT)
 			continue; /* look for the deepest directory that exists */
-		if (dir < 0)
+		if (e->err < 0)
 			return 0;
-		int r = push_protected(n, dir, name, err);
-		if (r < 0 || !p[0] || is_mount_root(dir))
+		int r = push_protected(n, &e->stx, name, err);
+		if (r < 0 || !p[0] || is_mount_root(&e->stx) || e->walked)
 			return r;
+		e->walked = true;
 	}
 }
 
@@ -271,6 +344,7 @@ static int read_plan(struct cordon_notify *n, const struct cordon_plan *plan, in
                      cordon_error *err)
 {
 	int r = 0;
+	struct dir_cache cache = {0};
 	n->private_netns = plan->use_netns;
 	for (size_t i = 0; r == 0 && i < plan->n_ops; i++) {
 		const struct cordon_op *op = &plan->ops[i];
@@ -281,16 +355,17 @@ static int read_plan(struct cordon_notify *n, const struct cordon_plan *plan, in
 		case CORDON_OP_BIND_RW:
 		case CORDON_OP_TMP:
 		case CORDON_OP_SHM:
-			r = add_writable(n, root, op->path, err);
+			r = add_writable(n, &cache, root, op->path, err);
 			break;
 		case CORDON_OP_PROTECT_ABSENT:
 		case CORDON_OP_PROTECT:
-			r = add_protected(n, root, op->path, err);
+			r = add_protected(n, &cache, root, op->path, err);
 			break;
 		default:
 			break;
 		}
 	}
+	dir_cache_free(&cache);
 	return r;
 }
 

@@ -379,7 +379,7 @@ static int resolve_list(struct cordon_strv *list, cordon_error *err)
 		char *abs = path_absolute(list->v[i]);
 		if (!abs)
 			return cordon_err(err, -ENOMEM, "out of memory");
-		char *real = realpath(abs, NULL);
+		char *real = cordon_path_canonical(abs);
 		if (real) {
 			free(abs);
 			abs = real;

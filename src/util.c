@@ -290,12 +290,13 @@ int cordon_parse_duration_ms(const char *s, uint64_t *out_ms)
 	return 0;
 }
 
-/* One lookup: open the directory and ask the kernel its name. realpath(3) looks every prefix
- * up again, which a thousand writable roots pay a thousand times (issue 5's scaling). Where
- * /proc cannot say (not mounted, a name that is not a plain path), realpath decides. */
-char *cordon_path_canonical_dir(const char *abs)
+/* One lookup: open the path and ask the kernel its name. realpath(3) looks every prefix up
+ * again, which a thousand writable roots or protected paths pay a thousand times (issue 5's
+ * scaling). Where /proc cannot say (not mounted, a name that is not a plain path), realpath
+ * decides. */
+static char *path_canonical(const char *abs, int flags)
 {
-	int fd = open(abs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(abs, O_PATH | O_CLOEXEC | flags);
 	if (fd < 0)
 		return NULL;
 	char link[64], buf[PATH_MAX];
@@ -308,6 +309,16 @@ char *cordon_path_canonical_dir(const char *abs)
 			return strdup(buf);
 	}
 	return realpath(abs, NULL);
+}
+
+char *cordon_path_canonical_dir(const char *abs)
+{
+	return path_canonical(abs, O_DIRECTORY);
+}
+
+char *cordon_path_canonical(const char *abs)
+{
+	return path_canonical(abs, 0);
 }
 
 /* name:password:UID:GID:gecos:home:shell */

@@ -81,6 +81,8 @@ CORDON_HIDDEN bool cordon_path_is_beneath(const char *path, const char *dir);
 /* The canonical path of the directory abs (absolute), symlinks resolved, malloc'd; NULL with
  * errno (ENOTDIR when it is not a directory). */
 CORDON_HIDDEN char *cordon_path_canonical_dir(const char *abs);
+/* The same for a path of any type (a file, a device, a directory). */
+CORDON_HIDDEN char *cordon_path_canonical(const char *abs);
 
 /* The home directory of uid in a passwd(5) file, malloc'd, or NULL. The fallback for a static
  * cordon, whose getpwuid needs the C library's NSS modules of the very version it was built

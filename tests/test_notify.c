@@ -372,6 +372,8 @@ static void attempt_protected(void)
 	 * and a protected name whose directory does not exist yet cannot get one. */
 	EXPECT(rename("deep", "deep2"), EACCES);
 	EXPECT(mkdir("deep/.env", 0755), EACCES);
+	EXPECT(rename("deep/sub", "deep/sub2"), EACCES);
+	EXPECT(mkdir("deep/sub/.key", 0755), EACCES);
 	EXPECT(mkdir("miss", 0755), EACCES);
 	EXPECT(mkdir("deep/other", 0755), 0);
 	/* Outside the writable roots nothing is created. */
@@ -547,7 +549,8 @@ static int check_disk(int outside_stream, int outside_dgram)
 {
 	int bad = 0;
 	struct stat st;
-	const char *absent[] = {".git", "moved", "okay", "blk", "deep2", "deep/.env", "miss"};
+	const char *absent[] = {".git",      "moved",         "okay",      "blk", "deep2",
+	                        "deep/.env", "deep/sub/.key", "deep/sub2", "miss"};
 	for (size_t i = 0; i < ARRAY_SIZE(absent); i++)
 		if (lstat(in(ws, absent[i]), &st) == 0) {
 			fprintf(stderr, "%s exists\n", in(ws, absent[i]));
@@ -584,12 +587,13 @@ static int check_disk(int outside_stream, int outside_dgram)
 }
 
 /* The plan's paths: static, since in() recycles its buffers. */
-static char op_paths[4][512];
+static char op_paths[5][512];
 
 static void plan_init(struct cordon_plan *plan, struct cordon_policy *pol, struct cordon_host *h,
-                      struct cordon_op ops[6])
+                      struct cordon_op ops[7])
 {
-	static const char *const names[] = {".cordon", ".git", "deep/.env", "miss/x/y"};
+	static const char *const names[] = {".cordon", ".git", "deep/.env", "miss/x/y",
+	                                    "deep/sub/.key"};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		snprintf(op_paths[i], sizeof(op_paths[i]), "%s/%s", ws, names[i]);
 	memset(pol, 0, sizeof(*pol));
@@ -603,10 +607,12 @@ static void plan_init(struct cordon_plan *plan, struct cordon_policy *pol, struc
 	ops[3] = (struct cordon_op){.kind = CORDON_OP_PROTECT_ABSENT, .path = op_paths[1]};
 	ops[4] = (struct cordon_op){.kind = CORDON_OP_PROTECT_ABSENT, .path = op_paths[2]};
 	ops[5] = (struct cordon_op){.kind = CORDON_OP_PROTECT_ABSENT, .path = op_paths[3]};
+	/* Its walk up meets deep, already walked for deep/.env: it stops there, after deep/sub. */
+	ops[6] = (struct cordon_op){.kind = CORDON_OP_PROTECT_ABSENT, .path = op_paths[4]};
 	plan->policy = pol;
 	plan->host = h;
 	plan->ops = ops;
-	plan->n_ops = 6;
+	plan->n_ops = 7;
 }
 
 /* The whole scenario in the calling process: 0 when everything held, 77 when user
@@ -616,7 +622,8 @@ static int scenario(void)
 	char prot[512];
 	snprintf(prot, sizeof(prot), "%s/.cordon", ws);
 	if (mkdir(ws, 0755) < 0 || mkdir(ro, 0755) < 0 || mkdir(prot, 0755) < 0 ||
-	    mkdir(in(ws, "mnt"), 0755) < 0 || mkdir(in(ws, "deep"), 0755) < 0)
+	    mkdir(in(ws, "mnt"), 0755) < 0 || mkdir(in(ws, "deep"), 0755) < 0 ||
+	    mkdir(in(ws, "deep/sub"), 0755) < 0)
 		return 90;
 	/* Someone else's private file: a root supervisor must not open it for the sandbox. */
 	if (getuid() == 0 &&
@@ -629,7 +636,7 @@ static int scenario(void)
 		return 91;
 	struct cordon_policy pol;
 	struct cordon_host host;
-	struct cordon_op ops[6];
+	struct cordon_op ops[7];
 	struct cordon_plan plan;
 	plan_init(&plan, &pol, &host, ops);
 	int sv[2];

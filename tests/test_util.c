@@ -52,7 +52,8 @@ static void test_util_strv_dedupe(void **state)
 	assert_int_equal(s.n, 0);
 }
 
-/* A directory through a symlink and "..": its real name; a file: ENOTDIR; nothing: ENOENT. */
+/* A directory through a symlink and "..": its real name; a file: its real name, or ENOTDIR as a
+ * directory; nothing: ENOENT. */
 static void test_util_path_canonical_dir(void **state)
 {
 	(void)state;
@@ -74,11 +75,20 @@ static void test_util_path_canonical_dir(void **state)
 	cleanup_free char *got2 = cordon_path_canonical_dir(via);
 	assert_non_null(got2);
 	assert_string_equal(got2, want);
+	/* A file, through the symlinked directory: its real name; as a directory: ENOTDIR. */
+	char file_via[4096], file_want[4096];
+	snprintf(file_via, sizeof(file_via), "%s/link/../file", dir);
+	snprintf(file_want, sizeof(file_want), "%s/file", real);
+	cleanup_free char *got3 = cordon_path_canonical(file_via);
+	assert_non_null(got3);
+	assert_string_equal(got3, file_want);
 	errno = 0;
 	assert_null(cordon_path_canonical_dir(file));
 	assert_int_equal(errno, ENOTDIR);
 	snprintf(file, sizeof(file), "%s/missing", dir);
 	assert_null(cordon_path_canonical_dir(file));
+	assert_int_equal(errno, ENOENT);
+	assert_null(cordon_path_canonical(file));
 	assert_int_equal(errno, ENOENT);
 	tu_rm_rf(dir);
 	free(dir);
