@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char usage[] =
-        "Usage: cordon run [OPTIONS] [--warm] -- COMMAND [ARG...]\n"
+        "Usage: cordon run [OPTIONS] [--warm | --warm-only] -- COMMAND [ARG...]\n"
         "       cordon explain [OPTIONS]\n"
         "       cordon serve [OPTIONS] [--pool N]\n"
         "       cordon --help | --version\n"
@@ -42,6 +42,8 @@ static const char usage[] =
         "                      enforced)\n"
         "  --warm              run: through a server for this plan, starting one if none runs\n"
         "                      (it leaves after 120 s without a run)\n"
+        "  --warm-only         run: the same, but exit 125 rather than build a sandbox of its\n"
+        "                      own when no prepared one takes the run\n"
         "  --pool N            serve: keep N sandboxes prepared (1-16, default 2)\n"
         "  --ready-fd N        serve: write a byte to descriptor N once listening, and leave\n"
         "                      after 120 s without a run (how run --warm starts a server)\n"
@@ -57,12 +59,13 @@ const char *cordon_cli_usage(void)
 }
 
 enum opt_kind {
-	OPT_SETTING, /* --name VALUE: cordon_policy_set(name, VALUE) */
-	OPT_FLAG,    /* --name: cordon_policy_set(name, "true"); --name=VALUE also accepted */
-	OPT_POLICY,  /* --policy FILE: recorded */
-	OPT_WARM,    /* --warm: recorded (run only) */
-	OPT_POOL,    /* --pool N: recorded (serve only) */
-	OPT_READY,   /* --ready-fd N: recorded (serve only) */
+	OPT_SETTING,   /* --name VALUE: cordon_policy_set(name, VALUE) */
+	OPT_FLAG,      /* --name: cordon_policy_set(name, "true"); --name=VALUE also accepted */
+	OPT_POLICY,    /* --policy FILE: recorded */
+	OPT_WARM,      /* --warm: recorded (run only) */
+	OPT_WARM_ONLY, /* --warm-only: --warm, and never cold */
+	OPT_POOL,      /* --pool N: recorded (serve only) */
+	OPT_READY,     /* --ready-fd N: recorded (serve only) */
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -79,8 +82,8 @@ static const struct opt opts[] = {
         {"pids", OPT_SETTING},       {"cpu", OPT_SETTING},       {"file-size", OPT_SETTING},
         {"open-files", OPT_SETTING}, {"env-keep", OPT_SETTING},  {"keep-fd", OPT_SETTING},
         {"best-effort", OPT_FLAG},   {"policy", OPT_POLICY},     {"help", OPT_HELP},
-        {"version", OPT_VERSION},    {"warm", OPT_WARM},         {"pool", OPT_POOL},
-        {"ready-fd", OPT_READY},
+        {"version", OPT_VERSION},    {"warm", OPT_WARM},         {"warm-only", OPT_WARM_ONLY},
+        {"pool", OPT_POOL},          {"ready-fd", OPT_READY},
 };
 
 /* The option named by arg ("--name" or "--name=value"); *value points past '=' or is NULL. */
@@ -106,9 +109,11 @@ static int opt_apply(struct cordon_cli *cli, const struct opt *o, const char *va
 		cli->policy_file = value;
 		return 0;
 	case OPT_WARM:
+	case OPT_WARM_ONLY:
 		if (cli->command != CORDON_CLI_RUN)
-			return cordon_err(err, -EINVAL, "--warm: only for run");
+			return cordon_err(err, -EINVAL, "--%s: only for run", o->name);
 		cli->warm = true;
+		cli->warm_only |= o->kind == OPT_WARM_ONLY;
 		return 0;
 	case OPT_POOL: {
 		uint64_t n = 0;
@@ -158,9 +163,10 @@ static int parse_option(struct cordon_cli *cli, int argc, char **argv, int *i, c
 		                  (int)strcspn(arg, "="), arg);
 	(*i)++;
 	/* What a server started for this run is given again: the policy's own options. */
-	if (o->kind != OPT_WARM)
+	bool warm = o->kind == OPT_WARM || o->kind == OPT_WARM_ONLY;
+	if (!warm)
 		cli->opt_argv[cli->opt_argc++] = (char *)arg;
-	if (value && (o->kind == OPT_HELP || o->kind == OPT_VERSION || o->kind == OPT_WARM))
+	if (value && (o->kind == OPT_HELP || o->kind == OPT_VERSION || warm))
 		return cordon_err(err, -EINVAL, "--%s takes no value", o->name);
 	if (!value && o->kind == OPT_FLAG)
 		value = "true";

@@ -27,7 +27,8 @@ struct cordon_cli {
 	const char *policy_file; /* --policy, borrowed from argv; NULL when not given */
 	char **argv;             /* run: COMMAND [ARG...], borrowed from argv, NULL-terminated */
 	int argc;
-	bool warm;       /* run --warm */
+	bool warm;       /* run --warm (or --warm-only) */
+	bool warm_only;  /* run --warm-only: never cold */
 	unsigned pool;   /* serve --pool; 0: the default */
 	int ready_fd;    /* serve --ready-fd (a server started by run --warm); -1 */
 	char **opt_argv; /* the options as given, --warm left out; NULL-terminated, owned */

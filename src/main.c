@@ -29,7 +29,7 @@ static int run(struct cordon_cli *cli, cordon_sandbox *sb, cordon_error *err)
 	/* A session's runs (or --warm ones) go to a server for their plan when one runs. */
 	if (cli->warm || cli->policy->session) {
 		int r = cordon_warm_run(sb, cli->argv, environ, cli->warm ? cli->opt_argv : NULL,
-		                        &code, err);
+		                        cli->warm_only, &code, err);
 		if (r < 0)
 			return fail(err);
 		if (r > 0)

@@ -550,20 +550,12 @@ static int warm_reach(char *const serve_args[], const char *dir, const char *key
 	             : 0;
 }
 
-int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
-                    char *const serve_args[], int *exit_code, cordon_error *err)
+/* One attempt: 1 ran, 0 no prepared sandbox took it (nothing started), <0 an error. */
+static int warm_try(cordon_sandbox *sb, char *const argv[], char *const envp[],
+                    char *const serve_args[], const char *dir, int *exit_code, cordon_error *err)
 {
-	*exit_code = CORDON_EXIT_FAILURE;
-	if (!argv || !argv[0])
-		return cordon_err(err, -EINVAL, "no command given");
-	cleanup_free char *dir = warm_dir(getuid());
 	cleanup_free char *key = NULL;
 	size_t key_len = 0;
-	if (!dir)
-		return cordon_err(err, -ENOMEM, "warm: out of memory");
-	/* A session's cold runs pay nothing for the warm path while no server was ever run. */
-	if (!serve_args && access(dir, F_OK) < 0)
-		return 0;
 	int r = warm_key(sb, &key, &key_len, err);
 	cleanup_close int conn = -1;
 	if (r == 0)
@@ -573,6 +565,32 @@ int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
 	char *none[] = {NULL};
 	r = warm_send_request(conn, sb, key, key_len, argv, envp ? envp : none, err);
 	return r < 0 ? r : warm_wait(conn, exit_code, err);
+}
+
+/* A run turned away (its server's plan had just changed, its sandbox died on the way) finds
+ * a server again a few times before --warm-only gives up. */
+#define WARM_ONLY_TRIES 3
+
+int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
+                    char *const serve_args[], bool only, int *exit_code, cordon_error *err)
+{
+	*exit_code = CORDON_EXIT_FAILURE;
+	if (!argv || !argv[0])
+		return cordon_err(err, -EINVAL, "no command given");
+	cleanup_free char *dir = warm_dir(getuid());
+	if (!dir)
+		return cordon_err(err, -ENOMEM, "warm: out of memory");
+	/* A session's cold runs pay nothing for the warm path while no server was ever run. */
+	if (!serve_args && access(dir, F_OK) < 0)
+		return 0;
+	int r = 0;
+	for (int i = 0; r == 0 && i < (only ? WARM_ONLY_TRIES : 1); i++)
+		r = warm_try(sb, argv, envp, serve_args, dir, exit_code, err);
+	if (r == 0 && only)
+		return cordon_err(err, -EAGAIN,
+		                  "--warm-only: no prepared sandbox took the run (%d tries)",
+		                  WARM_ONLY_TRIES);
+	return r;
 }
 
 /* ---- members ------------------------------------------------------------------------------------ */

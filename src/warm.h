@@ -79,9 +79,11 @@ struct cordon_warm_cmd {
  * nothing was started and the caller runs it cold; <0 an error (nothing started). With
  * serve_args (the run's policy options, NULL-terminated), a server is started when none runs:
  * `cordon serve SERVE_ARGS --ready-fd 3`, executed afresh in the same directory with only
- * HOME and XDG_RUNTIME_DIR of the environment (a server must hold no run's secrets). */
+ * HOME and XDG_RUNTIME_DIR of the environment (a server must hold no run's secrets). With
+ * only (--warm-only), a run no prepared sandbox takes is an error, never 0. */
 CORDON_HIDDEN int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
-                                  char *const serve_args[], int *exit_code, cordon_error *err);
+                                  char *const serve_args[], bool only, int *exit_code,
+                                  cordon_error *err);
 
 /* ---- the server (`cordon serve`) ---------------------------------------------------------- */
 

@@ -153,6 +153,8 @@ static void test_cli_bad_input(void **state)
 	BAD("--warm: only for run", "serve", "--warm");
 	BAD("--warm: only for run", "explain", "--warm");
 	BAD("--warm takes no value", "run", "--warm=yes", "--", "x");
+	BAD("--warm-only: only for run", "serve", "--warm-only");
+	BAD("--warm-only takes no value", "run", "--warm-only=1", "--", "x");
 	BAD("--pool: only for serve", "run", "--pool", "2", "--", "x");
 	BAD("--pool: '0' is not a number from 1 to 16", "serve", "--pool", "0");
 	BAD("--pool: '17' is not a number from 1 to 16", "serve", "--pool=17");
@@ -163,7 +165,7 @@ static void test_cli_bad_input(void **state)
 }
 
 /* serve and --warm: recorded, and the options as given kept for a server to be started with
- * (without --warm itself). */
+ * (without --warm or --warm-only itself). */
 static void test_cli_serve_and_warm(void **state)
 {
 	(void)state;
@@ -181,6 +183,7 @@ static void test_cli_serve_and_warm(void **state)
 	assert_int_equal(cordon_cli_parse(ARGC(run), run, &cli, NULL), 0);
 	assert_int_equal(cli.command, CORDON_CLI_RUN);
 	assert_true(cli.warm);
+	assert_false(cli.warm_only);
 	assert_int_equal(cli.opt_argc, 3);
 	assert_string_equal(cli.opt_argv[0], "--network=on");
 	assert_string_equal(cli.opt_argv[1], "--session");
@@ -188,16 +191,27 @@ static void test_cli_serve_and_warm(void **state)
 	assert_null(cli.opt_argv[3]);
 	assert_string_equal(cli.argv[0], "true");
 	cordon_cli_free(&cli);
+
+	/* --warm-only is --warm that never goes cold; a server is not given it either. */
+	char *only[] = {"cordon", "run", "--warm-only", "--network=on", "--", "true", NULL};
+	assert_int_equal(cordon_cli_parse(ARGC(only), only, &cli, NULL), 0);
+	assert_true(cli.warm);
+	assert_true(cli.warm_only);
+	assert_int_equal(cli.opt_argc, 1);
+	assert_string_equal(cli.opt_argv[0], "--network=on");
+	assert_null(cli.opt_argv[1]);
+	cordon_cli_free(&cli);
 }
 
 static void test_cli_usage_lists_every_option(void **state)
 {
 	(void)state;
 	static const char *const options[] = {
-	        "run [OPTIONS] [--warm] -- COMMAND",
+	        "run [OPTIONS] [--warm | --warm-only] -- COMMAND",
 	        "explain [OPTIONS]",
 	        "serve [OPTIONS] [--pool N]",
 	        "--warm",
+	        "--warm-only",
 	        "--pool N",
 	        "--ready-fd N",
 	        "--workspace DIR",

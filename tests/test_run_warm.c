@@ -315,20 +315,20 @@ static void test_run_warm_signals_and_end(void **state)
 }
 
 /* `cordon serve` in the foreground; runs of its session (no --warm) go to it. */
-static void body_serve(struct ru_who *w)
+/* A foreground `cordon serve --workspace WS OPTIONS --pool 1` as w; sock gets the path it
+ * prints, and it has had the time to prepare. */
+static pid_t serve_fg(struct ru_who *w, const char *const *options, char sock[4200])
 {
-	char session[64];
-	snprintf(session, sizeof(session), "warm%d", (int)getpid());
-	const char *env[] = {xdg_env(w), "PATH=/usr/bin:/bin", NULL};
-	const char *senv[] = {env[0], env[1], home_env(w), "LANG=C", NULL};
+	const char *senv[] = {xdg_env(w), "PATH=/usr/bin:/bin", home_env(w), "LANG=C", NULL};
+	const char *argv[16] = {"cordon", "serve", "--workspace", w->ws, "--pool", "1"};
+	size_t n_args = 6;
+	for (size_t i = 0; options[i] && n_args < sizeof(argv) / sizeof(argv[0]) - 1; i++)
+		argv[n_args++] = options[i];
 	int p[2];
 	assert_int_equal(pipe(p), 0);
-	const char *argv[] = {"cordon", "serve",  "--workspace", w->ws, "--session",
-	                      session,  "--pool", "1",           NULL};
 	pid_t pid = spawn_as(w, argv, senv, p[1]);
 	close(p[1]);
-	char sock[4200] = "";
-	ssize_t n = read(p[0], sock, sizeof(sock) - 1);
+	ssize_t n = read(p[0], sock, 4199);
 	close(p[0]);
 	assert_true(n > 0);
 	sock[n] = '\0';
@@ -337,6 +337,27 @@ static void body_serve(struct ru_who *w)
 	assert_int_equal(access(sock, F_OK), 0);
 	struct timespec ts = {0, 400 * 1000 * 1000};
 	nanosleep(&ts, NULL);
+	return pid;
+}
+
+static void serve_stop(pid_t pid, const char *sock)
+{
+	kill(pid, SIGTERM);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(access(sock, F_OK), -1);
+}
+
+static void body_serve(struct ru_who *w)
+{
+	char session[64];
+	snprintf(session, sizeof(session), "warm%d", (int)getpid());
+	const char *senv[] = {xdg_env(w), "PATH=/usr/bin:/bin", home_env(w), "LANG=C", NULL};
+	char sock[4200];
+	const char *options[] = {"--session", session, NULL};
+	pid_t pid = serve_fg(w, options, sock);
 	long before = now_ticks();
 	const char *flags[] = {"--session", session, NULL};
 	struct tu_result r;
@@ -353,12 +374,7 @@ static void body_serve(struct ru_who *w)
 	assert_non_null(strstr(r.err, "a server for this plan already runs"));
 	assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
 	tu_result_free(&r);
-	kill(pid, SIGTERM);
-	int st = 0;
-	waitpid(pid, &st, 0);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-	assert_int_equal(access(sock, F_OK), -1);
+	serve_stop(pid, sock);
 	/* Without the server the session's runs are cold again, and still work. */
 	before = now_ticks();
 	assert_int_equal(run_with(w, flags, INIT_START "echo cold", &r), 0);
@@ -373,6 +389,44 @@ static void test_run_warm_serve_session(void **state)
 	ru_both(body_serve);
 }
 
+/* A run that reaches a server for another plan is turned away before anything starts:
+ * --warm then runs cold, --warm-only exits 125 and starts nothing. The other plan's server is
+ * reached through a second name for its socket, the one this run's plan would have. */
+static void body_turned_away(struct ru_who *w)
+{
+	char mine[4200], other[4200];
+	const char *none[] = {NULL};
+	serve_stop(serve_fg(w, none, mine), mine); /* only to learn this plan's socket name */
+	char session[64];
+	snprintf(session, sizeof(session), "other%d", (int)getpid());
+	const char *options[] = {"--session", session, NULL};
+	pid_t pid = serve_fg(w, options, other);
+	assert_int_equal(link(other, mine), 0);
+	long before = now_ticks();
+	const char *warm[] = {"--warm", NULL};
+	struct tu_result r;
+	assert_int_equal(run_with(w, warm, INIT_START "echo ran", &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_true(init_start(r.out) >= before); /* cold: its own sandbox */
+	assert_non_null(strstr(r.out, "ran"));
+	tu_result_free(&r);
+	const char *only[] = {"--warm-only", NULL};
+	assert_int_equal(run_with(w, only, "echo x > ran-anyway", &r), 0);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "--warm-only: no prepared sandbox took the run"));
+	assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
+	assert_int_equal(access(ru_path(1, w->ws, "ran-anyway"), F_OK), -1);
+	tu_result_free(&r);
+	unlink(mine);
+	serve_stop(pid, other);
+}
+
+static void test_run_warm_only_never_goes_cold(void **state)
+{
+	(void)state;
+	ru_both(body_turned_away);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +436,7 @@ int main(void)
 	        cmocka_unit_test(test_run_warm_timeout_and_kept_fds),
 	        cmocka_unit_test(test_run_warm_signals_and_end),
 	        cmocka_unit_test(test_run_warm_serve_session),
+	        cmocka_unit_test(test_run_warm_only_never_goes_cold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

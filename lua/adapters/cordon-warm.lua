@@ -1,8 +1,9 @@
--- cordon's warm path (issue 5): the same flags as the cordon adapter, plus --warm, so every
+-- cordon's warm path (issue 5): the same flags as the cordon adapter, plus --warm-only, so every
 -- run is handed to a server holding sandboxes prepared for its plan (the first run of a plan
--- starts one, which leaves when the canary tree holding its socket is removed). A run goes
--- cold only when its server stops or its prepared sandbox dies while the run is on its way;
--- tests/test_run_warm.c checks that runs really start in prepared sandboxes.
+-- starts one, which leaves when the canary tree holding its socket is removed). --warm-only
+-- and not --warm: a run no prepared sandbox takes fails (exit 125) instead of going cold, so a
+-- battery that passes here passed through the warm path, every run of it;
+-- tests/test_run_warm.c checks that such runs really start in prepared sandboxes.
 local cordon = require("adapters.cordon")
 
 local M = { name = "cordon-warm", unsupported = cordon.unsupported, features = cordon.features,
@@ -10,13 +11,13 @@ local M = { name = "cordon-warm", unsupported = cordon.unsupported, features = c
 
 function M.detect()
 	local d = cordon.detect()
-	if d.installed then d.command = "cordon run --warm --workspace WS ... --" end
+	if d.installed then d.command = "cordon run --warm-only --workspace WS ... --" end
 	return d
 end
 
 function M.prefix(pol, tree)
 	local argv = cordon.prefix(pol, tree)
-	table.insert(argv, 3, "--warm")
+	table.insert(argv, 3, "--warm-only")
 	return argv
 end
 
