@@ -1,5 +1,5 @@
-/* `cordon-harness bench` works end to end: a short run over none, cordon, cordon-warm and bwrap
- * writes perf.json with every measured adapter's samples and summary, scaling curves for cordon,
+/* `cordon-harness bench` works end to end: a short run over none, floor (the namespaces alone),
+ * cordon, cordon-warm and bwrap writes perf.json with every measured adapter's samples and summary, scaling curves for cordon,
  * and a report.html with the performance section and its plots. Nothing here asserts a time:
  * speed is what the benchmark reports, never what a test checks. */
 #define _GNU_SOURCE
@@ -51,7 +51,7 @@ static void test_harness_bench_writes_perf_and_report(void **state)
 	char *const argv[] = {(char *)tu_harness(),
 	                      "bench",
 	                      "--adapter",
-	                      "none,cordon,cordon-warm,bwrap",
+	                      "none,floor,cordon,cordon-warm,bwrap",
 	                      "--runs",
 	                      "6",
 	                      "--concurrency",
@@ -92,9 +92,9 @@ static void test_harness_bench_writes_perf_and_report(void **state)
 	assert_non_null(names);
 	/* bubblewrap is a Debian package the setup installs; without it the run still works. */
 	if (access("/usr/bin/bwrap", X_OK) == 0)
-		assert_string_equal(names, "bwrap,cordon,cordon-warm,none");
+		assert_string_equal(names, "bwrap,cordon,cordon-warm,floor,none");
 	else
-		assert_string_equal(names, "cordon,cordon-warm,none");
+		assert_string_equal(names, "cordon,cordon-warm,floor,none");
 	free(names);
 
 	char path[4300];

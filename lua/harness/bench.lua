@@ -163,7 +163,7 @@ end
 -- opts: adapter list (names), runs, concurrency list, scaling list; env: { load_adapter,
 -- progress } from main. -> perf table, tree (caller cleans up) | nil, message
 function M.measure(opts, env)
-	local names = opts.adapter or { "none", "cordon", "cordon-warm", "bwrap" }
+	local names = opts.adapter or { "none", "floor", "cordon", "cordon-warm", "bwrap" }
 	local runs = opts.runs or M.DEFAULT_RUNS
 	local tree = runner.make_tree({ run_id = "bench", home = os.getenv("HOME") })
 	local pol = policy.bind(policy.default_settings(), tree)

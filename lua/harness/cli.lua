@@ -12,6 +12,7 @@ M.USAGE = [=[usage: cordon-harness COMMAND [OPTIONS]
   report merge RESULTS.json... [--out DIR]         one report from several runs or hosts
   bench [--adapter A,B...] [--runs N] [--concurrency 1,2,4] [--scaling 1,10,100,1000]
         [--out DIR] [--as-user NAME]               spawn overhead: perf.json and report.html
+                                                   (adapter floor: the namespaces alone)
   help]=]
 
 local function split(s)

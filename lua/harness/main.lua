@@ -174,6 +174,9 @@ local function adapter_names(opts)
 	for _, n in ipairs(names) do
 		local known = false
 		for _, k in ipairs(M.ADAPTERS) do known = known or k == n end
+		if n == "floor" then
+			return nil, "floor confines nothing (the namespaces alone): it is for bench --adapter floor"
+		end
 		if not known then
 			return nil, "unknown adapter '" .. n .. "' (known: " .. table.concat(M.ADAPTERS, ", ") .. ", all)"
 		end

@@ -1,0 +1,121 @@
+/* cordon-floor -- COMMAND [ARG...]: the bench's lower bound for a namespace sandbox (issue 5).
+ *
+ * It makes what cordon's default policy makes of the kernel and nothing more: user, mount,
+ * PID, IPC, UTS and network namespaces, the uid and gid mapped to themselves, the loopback
+ * up (cordon and bubblewrap both do that), and a pid 1 that starts COMMAND and reaps it. No
+ * mounts, no Landlock, no seccomp, no supervisor, no limits: NOT a sandbox, COMMAND can write
+ * wherever its user can. `bench --adapter floor` shows how much of a sandbox's spawn cost is
+ * the kernel's own price for the namespaces, which no sandbox built on them can undercut.
+ *
+ * Exit status: COMMAND's, 128+N when signal N ended it, 125 when the namespaces could not be
+ * made, 127 when COMMAND could not be run. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FLOOR_NS \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET)
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int map_ids(uid_t uid, gid_t gid)
+{
+	char line[64];
+	if (write_file("/proc/self/setgroups", "deny") < 0)
+		return -1;
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if (write_file("/proc/self/uid_map", line) < 0)
+		return -1;
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	return write_file("/proc/self/gid_map", line);
+}
+
+static int loopback_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	int r = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (r == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		r = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return r;
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
+}
+
+/* pid 1 of the new namespaces: start the command, reap everything, exit with its status. */
+static _Noreturn void floor_init(char **argv, uid_t uid, gid_t gid)
+{
+	if (map_ids(uid, gid) < 0 || loopback_up() < 0) {
+		fprintf(stderr, "cordon-floor: cannot set up the namespaces: %s\n",
+		        strerror(errno));
+		_exit(125);
+	}
+	pid_t cmd = vfork();
+	if (cmd == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (cmd < 0)
+		_exit(125);
+	int status = 0;
+	pid_t p;
+	while ((p = wait(&status)) != cmd)
+		if (p < 0 && errno != EINTR)
+			_exit(125);
+	_exit(exit_code(status));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3 || strcmp(argv[1], "--") != 0) {
+		fputs("usage: cordon-floor -- COMMAND [ARG...]\n", stderr);
+		return 125;
+	}
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	struct clone_args ca = {.flags = FLOOR_NS, .exit_signal = SIGCHLD};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0)
+		floor_init(argv + 2, uid, gid);
+	if (pid < 0) {
+		fprintf(stderr, "cordon-floor: cannot create the namespaces: %s\n",
+		        strerror(errno));
+		return 125;
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 125;
+	return exit_code(status);
+}
