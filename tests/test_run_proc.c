@@ -300,6 +300,26 @@ static void test_run_proc_environment(void **state)
 	ru_both(body_env);
 }
 
+/* Signals ignored where cordon was started (nohup's SIGHUP, a runner's SIGPIPE) are not
+ * ignored by the command: it starts with every disposition at its default. */
+static void body_ignored_signals(struct ru_who *w)
+{
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, "grep SigIgn /proc/self/status", &r), 0);
+	signal(SIGHUP, SIG_DFL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "SigIgn:\t0000000000000000"));
+	tu_result_free(&r);
+}
+
+static void test_run_proc_ignored_signals_reset(void **state)
+{
+	(void)state;
+	ru_both(body_ignored_signals);
+}
+
 static void body_keep_fd(struct ru_who *w)
 {
 	char *out = ru_outside_dir(w->uid, w->gid);
@@ -357,6 +377,7 @@ int main(void)
 	        cmocka_unit_test(test_run_proc_sigterm_is_forwarded),
 	        cmocka_unit_test(test_run_proc_no_privileges),
 	        cmocka_unit_test(test_run_proc_environment),
+	        cmocka_unit_test(test_run_proc_ignored_signals_reset),
 	        cmocka_unit_test(test_run_proc_keep_fd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
