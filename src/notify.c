@@ -369,20 +369,15 @@ static int read_plan(struct cordon_notify *n, const struct cordon_plan *plan, in
 	return r;
 }
 
-int cordon_notify_new(const struct cordon_plan *plan, pid_t init_pid, int listener,
-                      struct cordon_notify **out, cordon_error *err)
+int cordon_notify_read(const struct cordon_plan *plan, pid_t init_pid, struct cordon_notify **out,
+                       cordon_error *err)
 {
 	*out = NULL;
 	struct cordon_notify *n = calloc(1, sizeof(*n));
 	if (!n)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	n->init_pid = init_pid;
-	n->listener = fcntl(listener, F_DUPFD_CLOEXEC, 3);
-	if (n->listener < 0) {
-		int e = -errno;
-		cordon_notify_free(n);
-		return cordon_err(err, e, "seccomp notify: bad listener: %s", strerror(-e));
-	}
+	n->listener = -1;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)init_pid);
 	cleanup_close int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -401,6 +396,25 @@ int cordon_notify_new(const struct cordon_plan *plan, pid_t init_pid, int listen
 	}
 	*out = n;
 	return 0;
+}
+
+int cordon_notify_listen(struct cordon_notify *n, int listener, cordon_error *err)
+{
+	n->listener = fcntl(listener, F_DUPFD_CLOEXEC, 3);
+	if (n->listener < 0)
+		return cordon_err(err, -errno, "seccomp notify: bad listener: %s", strerror(errno));
+	return 0;
+}
+
+int cordon_notify_new(const struct cordon_plan *plan, pid_t init_pid, int listener,
+                      struct cordon_notify **out, cordon_error *err)
+{
+	int r = cordon_notify_read(plan, init_pid, out, err);
+	if (r == 0 && (r = cordon_notify_listen(*out, listener, err)) < 0) {
+		cordon_notify_free(*out);
+		*out = NULL;
+	}
+	return r;
 }
 
 int cordon_notify_fd(const struct cordon_notify *n)

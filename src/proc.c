@@ -217,6 +217,10 @@ static int init_namespaces(const struct cordon_init *in, cordon_error *err)
 		r = init_map_ids(in->plan->host, err);
 	if (r == 0 && (in->clone_flags & CLONE_NEWNS))
 		r = cordon_mount_apply(in->plan, err);
+	/* The view is final: the supervisor reads what it needs of it while we go on (the
+	 * loopback, privileges, Landlock and seccomp take as long again). */
+	if (r == 0 && (in->clone_flags & CLONE_NEWNS))
+		init_send(in->sock, CORDON_MSG_MOUNTED, 0, NULL, -1);
 	if (r == 0 && (in->clone_flags & CLONE_NEWNET))
 		r = cordon_net_loopback_up(err);
 	if (r < 0)

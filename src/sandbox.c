@@ -308,27 +308,45 @@ static int sandbox_arm_timeout(struct cordon_sandbox *sb, cordon_error *err)
 
 /* ---- the supervisor's loop ------------------------------------------------------------------ */
 
+/* A setup step of the supervisor's that failed fails the start: the init goes. */
+static void sandbox_check(struct cordon_sandbox *sb, int r, const cordon_error *e)
+{
+	if (r >= 0 || sb->failed)
+		return;
+	sb->failed = true;
+	sb->fail = *e;
+	kill(sb->pid, SIGKILL);
+}
+
 static void sandbox_on_message(struct cordon_sandbox *sb, const struct cordon_msg *m, int fd)
 {
+	cordon_error e = {0};
 	switch (m->type) {
+	case CORDON_MSG_MOUNTED:
+		/* Read the view while the init confines itself, not after (issue 5). */
+		if (!sb->notify && sb->sc && cordon_seccomp_notifies(sb->sc))
+			sandbox_check(sb, cordon_notify_read(sb->plan, sb->pid, &sb->notify, &e),
+			              &e);
+		break;
 	case CORDON_MSG_READY:
 		sb->ready = true;
 		if (m->value >= 0) {
-			cordon_error e = {0};
 			/* The init's listener, by number (proc.c says why); notify keeps its own
 			 * duplicate, ours is closed below. */
 			struct cordon_msg go = {.type = CORDON_MSG_GO};
 			fd = cordon_sys_pidfd_getfd(sb->pidfd, m->value);
-			if (fd < 0)
-				cordon_err(&e, -errno, "seccomp: cannot take the listener: %s",
-				           strerror(errno));
-			if (fd < 0 ||
-			    cordon_notify_new(sb->plan, sb->pid, fd, &sb->notify, &e) < 0 ||
-			    cordon_msg_send(sb->sock, &go, -1) < 0) {
-				sb->failed = true;
-				sb->fail = e;
-				kill(sb->pid, SIGKILL);
-			}
+			int r = fd < 0 ? cordon_err(&e, -errno,
+			                            "seccomp: cannot take the listener: %s",
+			                            strerror(errno))
+			               : 0;
+			if (r == 0 && !sb->notify)
+				r = cordon_notify_read(sb->plan, sb->pid, &sb->notify, &e);
+			if (r == 0)
+				r = cordon_notify_listen(sb->notify, fd, &e);
+			if (r == 0 && cordon_msg_send(sb->sock, &go, -1) < 0)
+				r = cordon_err(&e, -errno, "cannot tell the sandbox to go on: %s",
+				               strerror(errno));
+			sandbox_check(sb, r, &e);
 		}
 		break;
 	case CORDON_MSG_FAIL:

@@ -36,7 +36,6 @@ CORDON_HIDDEN int cordon_seccomp_generate(struct cordon_seccomp_variant v,
 /* The program in sc, and whether it has notified rules (load it with a listener). */
 CORDON_HIDDEN unsigned short cordon_seccomp_program(const struct cordon_seccomp *sc,
                                                     const struct sock_filter **prog);
-CORDON_HIDDEN bool cordon_seccomp_notifies(const struct cordon_seccomp *sc);
 /* The build-time program of a variant, or NULL (not generated: libseccomp builds it). */
 CORDON_HIDDEN const struct cordon_seccomp_prebuilt *
 cordon_seccomp_prebuilt_find(struct cordon_seccomp_variant v);
