@@ -43,11 +43,4 @@ cordon_seccomp_prebuilt_find(struct cordon_seccomp_variant v);
 /* Largest datagram the supervisor copies out of a target to send it on its behalf. */
 #define CORDON_NOTIFY_MAX_SEND (256u * 1024u)
 
-static inline int cordon_sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
-                                     uint64_t resolve)
-{
-	struct open_how how = {.flags = flags, .mode = mode, .resolve = resolve};
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-}
-
 #endif

@@ -42,6 +42,9 @@
 #ifndef __NR_close_range
 #define __NR_close_range 436
 #endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
 #ifndef __NR_pidfd_getfd
 #define __NR_pidfd_getfd 438
 #endif
@@ -151,6 +154,21 @@ static inline int cordon_sys_pidfd_send_signal(int pidfd, int sig)
 static inline int cordon_sys_close_range(unsigned first, unsigned last, unsigned flags)
 {
 	return (int)syscall(__NR_close_range, first, last, flags);
+}
+
+/* openat2 (5.6): struct open_how, and the resolve flags cordon uses. */
+struct cordon_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define CORDON_RESOLVE_NO_MAGICLINKS 0x02ULL
+#define CORDON_RESOLVE_NO_SYMLINKS 0x04ULL
+#define CORDON_RESOLVE_IN_ROOT 0x10ULL
+
+static inline int cordon_sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
+                                     uint64_t resolve)
+{
+	struct cordon_open_how how = {.flags = flags, .mode = mode, .resolve = resolve};
+	return (int)syscall(__NR_openat2, dirfd, path, &how, sizeof(how));
 }
 
 /* ---- Landlock -------------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "sys.h"
 #include "util.h"
 
 #ifndef CORDON_VERSION
@@ -290,13 +291,24 @@ int cordon_parse_duration_ms(const char *s, uint64_t *out_ms)
 	return 0;
 }
 
-/* One lookup: open the path and ask the kernel its name. realpath(3) looks every prefix up
- * again, which a thousand writable roots or protected paths pay a thousand times (issue 5's
- * scaling). Where /proc cannot say (not mounted, a name that is not a plain path), realpath
- * decides. */
+/* One lookup. Most paths have no symlink in them: then openat2 with RESOLVE_NO_SYMLINKS
+ * succeeds and the (lexically normal) path is its own canonical name. Otherwise open it and
+ * ask the kernel its name: realpath(3) looks every prefix up again, which a thousand writable
+ * roots or protected paths pay a thousand times (issue 5's scaling). Where /proc cannot say
+ * (not mounted, a name that is not a plain path), realpath decides. */
 static char *path_canonical(const char *abs, int flags)
 {
-	int fd = open(abs, O_PATH | O_CLOEXEC | flags);
+	int fd = cordon_sys_openat2(AT_FDCWD, abs, (uint64_t)(O_PATH | O_CLOEXEC | flags), 0,
+	                            CORDON_RESOLVE_NO_SYMLINKS);
+	if (fd >= 0) {
+		close(fd);
+		cleanup_free char *norm = cordon_path_normalize(abs);
+		if (norm && strcmp(norm, abs) == 0)
+			return steal_ptr(&norm);
+	} else if (errno != ELOOP && errno != ENOSYS && errno != EINVAL && errno != E2BIG) {
+		return NULL; /* ENOENT, ENOTDIR, EACCES: as open would say */
+	}
+	fd = open(abs, O_PATH | O_CLOEXEC | flags);
 	if (fd < 0)
 		return NULL;
 	char link[64], buf[PATH_MAX];

@@ -82,6 +82,9 @@ static void test_util_path_canonical_dir(void **state)
 	cleanup_free char *got3 = cordon_path_canonical(file_via);
 	assert_non_null(got3);
 	assert_string_equal(got3, file_want);
+	cleanup_free char *got4 = cordon_path_canonical(file_want); /* no symlink: itself */
+	assert_non_null(got4);
+	assert_string_equal(got4, file_want);
 	errno = 0;
 	assert_null(cordon_path_canonical_dir(file));
 	assert_int_equal(errno, ENOTDIR);
