@@ -108,6 +108,15 @@ static void test_harness_bench_writes_perf_and_report(void **state)
 	assert_null(strstr(html, "every expectation held"));
 	assert_null(strstr(html, "id=\"matrix\""));
 	free(html);
+	/* The Markdown report says the same, and has the numbers. */
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	char *md = tu_read_file(path);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "# cordon-harness performance report"));
+	assert_non_null(strstr(md, "## Performance"));
+	assert_null(strstr(md, "every expectation held"));
+	assert_null(strstr(md, "## Summary"));
+	free(md);
 	tu_rm_rf(dir);
 	free(dir);
 }

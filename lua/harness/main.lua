@@ -339,6 +339,7 @@ local function bench_cmd(opts)
 	local sok, serr = runner.stage_probes(run_id)
 	if not sok then return fail2(serr) end
 	local env = { load_adapter = load_adapter, progress = function(s) M.eprint("bench: " .. s) end }
+	local started, t0 = clock.iso8601(), clock.now()
 	local perf, tree = bench.measure({ adapter = opts.adapter, runs = opts.runs,
 		concurrency = opts.concurrency, scaling = opts.scaling }, env)
 	runner.unstage_probes()
@@ -351,8 +352,8 @@ local function bench_cmd(opts)
 	end
 	local s = policy.default_settings()
 	local text = policy.canonical(s)
-	local run = { schema = "cordon-results/1", run_id = run_id, started = clock.iso8601(),
-		finished = clock.iso8601(), harness = { version = M.VERSION,
+	local run = { schema = "cordon-results/1", run_id = run_id, started = started,
+		finished = clock.iso8601(), duration = clock.now() - t0, harness = { version = M.VERSION,
 		command = "bench " .. table.concat(opts._argv or {}, " ") }, host = host.fingerprint(),
 		as_user = as_user or nil, policy = { name = "default", text = text, hash = host.hash(text),
 		settings = policy.for_json(s) }, adapters = adapters, results = {}, summary = {}, perf = perf }

@@ -164,11 +164,7 @@ local function hosts_table(out, hosts)
 	out[#out + 1] = "</tbody></table></div>"
 end
 
--- A bench run has no scenarios: it is a performance report, without the conformance sections
--- (an empty matrix and "every expectation held" would claim a check that never ran).
-local function perf_only(run)
-	return run.perf ~= nil and #(run.results or {}) == 0
-end
+local perf_only = util.perf_only
 
 local function header(out, run)
 	local h = run.harness or {}

@@ -38,7 +38,8 @@ local function status_cell(r)
 end
 
 local function header(out, run)
-	out[#out + 1] = "# cordon-harness conformance report — " .. M.cell(run.run_id) .. "\n\n"
+	local kind = util.perf_only(run) and "performance" or "conformance"
+	out[#out + 1] = "# cordon-harness " .. kind .. " report — " .. M.cell(run.run_id) .. "\n\n"
 	local h = run.harness or {}
 	out[#out + 1] = string.format("Started %s, finished %s (%s). Harness %s: `%s`.",
 		M.cell(run.started), M.cell(run.finished), util.seconds(run.duration), M.cell(h.version),
@@ -181,10 +182,14 @@ end
 function M.render(run)
 	local out = {}
 	header(out, run)
-	summary(out, run)
+	if not util.perf_only(run) then
+		summary(out, run)
+	end
 	host_and_policy(out, run)
-	matrix(out, run)
-	problems(out, run)
+	if not util.perf_only(run) then
+		matrix(out, run)
+		problems(out, run)
+	end
 	if run.perf then
 		out[#out + 1] = perf.markdown(run.perf, M.cell)
 	end
