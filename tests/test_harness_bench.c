@@ -30,6 +30,23 @@ static char *bench_lua(const char *chunk)
 	return out;
 }
 
+/* dir/name holds every string of has and none of absent (both NULL-terminated). */
+static void assert_report(const char *dir, const char *name, const char *const *has,
+                          const char *const * not )
+{
+	char path[4300];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	char *text = tu_read_file(path);
+	assert_non_null(text);
+	for (size_t i = 0; has[i]; i++)
+		if (!strstr(text, has[i]))
+			fail_msg("%s lacks '%s'", name, has[i]);
+	for (size_t i = 0; not [i]; i++)
+		if (strstr(text, not [i]))
+			fail_msg("%s has '%s'", name, not [i]);
+	free(text);
+}
+
 static void test_harness_bench_writes_perf_and_report(void **state)
 {
 	(void)state;
@@ -97,26 +114,13 @@ static void test_harness_bench_writes_perf_and_report(void **state)
 		assert_string_equal(names, "cordon,cordon-warm,floor,none");
 	free(names);
 
-	char path[4300];
-	snprintf(path, sizeof(path), "%s/report.html", out);
-	char *html = tu_read_file(path);
-	assert_non_null(html);
-	assert_non_null(strstr(html, "Performance"));
-	assert_non_null(strstr(html, "<svg"));
 	/* No scenario ran: a performance report, which claims no conformance verdict. */
-	assert_non_null(strstr(html, "cordon-harness performance report"));
-	assert_null(strstr(html, "every expectation held"));
-	assert_null(strstr(html, "id=\"matrix\""));
-	free(html);
-	/* The Markdown report says the same, and has the numbers. */
-	snprintf(path, sizeof(path), "%s/report.md", out);
-	char *md = tu_read_file(path);
-	assert_non_null(md);
-	assert_non_null(strstr(md, "# cordon-harness performance report"));
-	assert_non_null(strstr(md, "## Performance"));
-	assert_null(strstr(md, "every expectation held"));
-	assert_null(strstr(md, "## Summary"));
-	free(md);
+	const char *html_has[] = {"cordon-harness performance report", "Performance", "<svg", NULL};
+	const char *html_not[] = {"every expectation held", "id=\"matrix\"", NULL};
+	assert_report(out, "report.html", html_has, html_not);
+	const char *md_has[] = {"# cordon-harness performance report", "## Performance", NULL};
+	const char *md_not[] = {"every expectation held", "## Summary", NULL};
+	assert_report(out, "report.md", md_has, md_not);
 	tu_rm_rf(dir);
 	free(dir);
 }
