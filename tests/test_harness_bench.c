@@ -32,7 +32,7 @@ static char *bench_lua(const char *chunk)
 
 /* dir/name holds every string of has and none of absent (both NULL-terminated). */
 static void assert_report(const char *dir, const char *name, const char *const *has,
-                          const char *const * not )
+                          const char *const *absent)
 {
 	char path[4300];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -41,9 +41,9 @@ static void assert_report(const char *dir, const char *name, const char *const *
 	for (size_t i = 0; has[i]; i++)
 		if (!strstr(text, has[i]))
 			fail_msg("%s lacks '%s'", name, has[i]);
-	for (size_t i = 0; not [i]; i++)
-		if (strstr(text, not [i]))
-			fail_msg("%s has '%s'", name, not [i]);
+	for (size_t i = 0; absent[i]; i++)
+		if (strstr(text, absent[i]))
+			fail_msg("%s has '%s'", name, absent[i]);
 	free(text);
 }
 
