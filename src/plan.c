@@ -478,6 +478,42 @@ static void fp_decisions(FILE *f, const struct cordon_plan *pl)
 	}
 }
 
+static bool fp_is_rw_root(const struct cordon_plan *pl, const char *path)
+{
+	for (size_t i = 0; i < pl->n_ops; i++)
+		if (pl->ops[i].kind == CORDON_OP_BIND_RW && strcmp(pl->ops[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* The directories of a protected path up to its writable root: the supervisor knows them by
+ * identity (notify.c, add_protected), so one replaced since (renamed away, made anew) must
+ * change the plan, or a sandbox prepared before would let the protected name be created in
+ * the new one. *last is the previous path's directory: its chain is in already. */
+static void fp_protect_dirs(FILE *f, const struct cordon_plan *pl, const char *path, char **last)
+{
+	char *p = strdup(path);
+	char *slash = p ? strrchr(p, '/') : NULL;
+	if (!slash || slash == p) {
+		free(p);
+		return;
+	}
+	*slash = '\0';
+	if (*last && strcmp(*last, p) == 0) {
+		free(p);
+		return;
+	}
+	free(*last);
+	*last = strdup(p);
+	for (;;) {
+		fp_identity(f, p);
+		if (fp_is_rw_root(pl, p) || !(slash = strrchr(p, '/')) || slash == p)
+			break;
+		*slash = '\0';
+	}
+	free(p);
+}
+
 int cordon_plan_fingerprint(const struct cordon_plan *pl, char **out, size_t *len)
 {
 	*out = NULL;
@@ -488,6 +524,7 @@ int cordon_plan_fingerprint(const struct cordon_plan *pl, char **out, size_t *le
 	fp_process(f);
 	fp_policy(f, pl->policy);
 	fp_decisions(f, pl);
+	char *last_dir = NULL;
 	for (size_t i = 0; i < pl->n_ops; i++) {
 		const struct cordon_op *op = &pl->ops[i];
 		fprintf(f, "op %d %d", (int)op->kind, (int)op->is_dir);
@@ -497,7 +534,10 @@ int cordon_plan_fingerprint(const struct cordon_plan *pl, char **out, size_t *le
 		fp_field(f, op->source);
 		fp_identity(f, op->source);
 		fp_field(f, op->gitdir_of);
+		if (op->kind == CORDON_OP_PROTECT || op->kind == CORDON_OP_PROTECT_ABSENT)
+			fp_protect_dirs(f, pl, op->path, &last_dir);
 	}
+	free(last_dir);
 	if (fclose(f) != 0) {
 		free(*out);
 		*out = NULL;

@@ -424,7 +424,9 @@ _Noreturn void cordon_init_run(const struct cordon_init *in)
 	init_send(run.sock, CORDON_MSG_EXIT, status, NULL, -1);
 	if (!(in->clone_flags & CLONE_NEWPID))
 		kill(0, SIGKILL); /* best effort without a PID namespace: our process group */
-	else if (init_end_tree())
+	/* A warm run returns on GONE, before the kernel tears the namespaces down; a cold one
+	 * waits for us to be reaped anyway, and our exit ends what is left in the namespace. */
+	else if (in->warm && init_end_tree())
 		init_send(run.sock, CORDON_MSG_GONE, 0, NULL, -1);
 	_exit(0);
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "envfilter.h"
 #include "plan.h"
@@ -432,6 +433,12 @@ static int warm_wait(int conn, int *exit_code, cordon_error *err)
 	cordon_sigset_forwarded(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	cleanup_close int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* Unwatched, ^C could not reach the command: our leaving ends its tree instead. */
+		return cordon_err(err, -e, "warm: signalfd: %s", strerror(e));
+	}
 	int r = 1;
 	for (;;) {
 		struct pollfd pf[2] = {{.fd = conn, .events = POLLIN},
@@ -490,9 +497,13 @@ static _Noreturn void warm_exec_server(char *const serve_args[], int ready_fd)
 		if (v && asprintf(&envp[k], "%s=%s", keep[i], v) >= 0)
 			k++;
 	}
+	/* Both above the numbers filled below first: with the run's stdio closed, /dev/null or
+	 * the pipe may sit at 0-3, and one dup2 would overwrite the other. */
 	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (!argv || dn < 0 || dup2(ready_fd, 3) < 0 || dup2(dn, 0) < 0 || dup2(dn, 1) < 0 ||
-	    dup2(dn, 2) < 0)
+	int nul = dn >= 0 ? fcntl(dn, F_DUPFD_CLOEXEC, 10) : -1;
+	int ready = fcntl(ready_fd, F_DUPFD_CLOEXEC, 10);
+	if (!argv || nul < 0 || ready < 0 || dup2(ready, 3) < 0 || dup2(nul, 0) < 0 ||
+	    dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
 		_exit(1);
 	cordon_sys_close_range(4, ~0U, 0);
 	argv[0] = "cordon";
@@ -752,11 +763,35 @@ static void serve_drop_member(struct serve *sv, size_t i, bool kill_it)
 	sv->members[i] = sv->members[--sv->n_members];
 }
 
-/* Drop every member not handed out yet: they were prepared for a world that changed. */
+/* Drop every member not handed out yet: they were prepared for a world that changed. Their
+ * control socket closing tells them to go; they free their sandbox as they do (a SIGKILL would
+ * leave a --memory or --pids run's cgroup behind). */
 static void serve_drop_members(struct serve *sv)
 {
 	while (sv->n_members > 0)
-		serve_drop_member(sv, sv->n_members - 1, true);
+		serve_drop_member(sv, sv->n_members - 1, false);
+}
+
+/* Leaving: give the members just dropped a moment to free their sandboxes before our death
+ * signal would kill the ones still preparing; those that take longer are killed. */
+static void serve_reap_dropped(const pid_t *pids, size_t n)
+{
+	size_t left = n;
+	bool gone[ARRAY_SIZE(((struct serve *)0)->members)] = {false};
+	for (int ms = 0; left > 0 && ms < 2000; ms += 10) {
+		for (size_t i = 0; i < n; i++)
+			if (!gone[i] && waitpid(pids[i], NULL, WNOHANG) != 0) {
+				gone[i] = true; /* reaped, or reaped already by serve_on_signal */
+				left--;
+			}
+		if (left > 0)
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!gone[i]) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], NULL, 0);
+		}
 }
 
 /* ---- the server ---------------------------------------------------------------------------------- */
@@ -887,11 +922,14 @@ static void serve_accept(struct serve *sv)
 		return;
 	sv->idle_ms = 0;
 	struct pollfd pf = {.fd = conn, .events = POLLIN};
-	if (poll(&pf, 1, 2000) <= 0) /* a run sends at once; one that does not is not served */
-		return;
 	struct pending q = {.conn = -1};
-	if (cordon_fds_recv(conn, &q.req, sizeof(q.req), q.fds, ARRAY_SIZE(q.fds), &q.n) < 0)
+	/* A run sends at once; one that does not, or sends garbage, is turned away before
+	 * anything started (and goes cold, rather than failing for nothing). */
+	if (poll(&pf, 1, 2000) <= 0 ||
+	    cordon_fds_recv(conn, &q.req, sizeof(q.req), q.fds, ARRAY_SIZE(q.fds), &q.n) < 0) {
+		warm_reply(conn, CORDON_WARM_NOMATCH, 0, "");
 		return;
+	}
 	cleanup_free char *key = malloc(sv->key_len ? sv->key_len : 1);
 	bool ok = q.req.magic == CORDON_WARM_MAGIC && q.n >= 1 && q.n == 1 + (size_t)q.req.n_fds &&
 	          q.req.key_len == sv->key_len && key &&
@@ -969,7 +1007,7 @@ static void serve_tick(struct serve *sv, int elapsed_ms)
 		sv->stop = true; /* removed (by its user, or with its directory): we are done */
 		return;
 	}
-	sv->idle_ms = sv->n_pending ? 0 : sv->idle_ms + elapsed_ms;
+	sv->idle_ms = sv->n_pending || sv->n_busy ? 0 : sv->idle_ms + elapsed_ms;
 	if (sv->opts->ready_fd >= 0 && sv->idle_ms >= CORDON_WARM_IDLE_SECONDS * 1000)
 		sv->stop = true;
 	else
@@ -1043,7 +1081,12 @@ static int serve_start(struct serve *sv, cordon_error *err)
 
 static void serve_end(struct serve *sv)
 {
+	pid_t dropped[ARRAY_SIZE(sv->members)];
+	size_t n_dropped = sv->n_members;
+	for (size_t i = 0; i < n_dropped; i++)
+		dropped[i] = sv->members[i].pid;
 	serve_drop_members(sv);
+	serve_reap_dropped(dropped, n_dropped);
 	serve_answer_pending(sv, CORDON_WARM_NOMATCH, 0, "");
 	serve_unlisten(sv);
 	cordon_closep(&sv->sigfd);

@@ -506,6 +506,39 @@ static void test_plan_needs_finalized_policy(void **state)
 	cordon_policy_free(p);
 }
 
+/* The fingerprint (the warm path's key) changes when a directory on the way to a protected
+ * name is replaced, even though the name itself is absent both times: a sandbox prepared
+ * before knows the old directory, not the new one. */
+static void fingerprint_of(const cordon_policy *p, const struct cordon_host *h, char **out,
+                           size_t *len)
+{
+	struct cordon_plan *pl = build_ok(p, h);
+	assert_int_equal(cordon_plan_fingerprint(pl, out, len), 0);
+	cordon_plan_free(pl);
+}
+
+static void test_plan_fingerprint_protected_dirs(void **state)
+{
+	struct fixture *f = *state;
+	struct cordon_host h;
+	host_full(&h);
+	make_dir(f->ws, "deep");
+	cleanup_free char *deep = sub(f->ws, "deep");
+	cleanup_free char *moved = sub(f->ws, "deep.old");
+	cleanup_free char *key = sub(f->ws, "deep/.key");
+	cordon_policy *p = policy_for(f->ws, "protect", key, NULL);
+	cleanup_free char *a = NULL, *b = NULL, *c = NULL;
+	size_t la = 0, lb = 0, lc = 0;
+	fingerprint_of(p, &h, &a, &la);
+	fingerprint_of(p, &h, &b, &lb);
+	assert_true(la == lb && memcmp(a, b, la) == 0); /* nothing changed: the same */
+	assert_int_equal(rename(deep, moved), 0);
+	make_dir(f->ws, "deep");
+	fingerprint_of(p, &h, &c, &lc);
+	assert_false(la == lc && memcmp(a, c, la) == 0);
+	cordon_policy_free(p);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -524,6 +557,7 @@ int main(void)
 	        T(test_plan_limit_rules),
 	        T(test_plan_print),
 	        T(test_plan_needs_finalized_policy),
+	        T(test_plan_fingerprint_protected_dirs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

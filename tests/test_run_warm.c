@@ -4,6 +4,7 @@
  * never serve a plan that changed after it was prepared. Each check here fails when the run
  * did not go warm: the sandbox's init must have started before the run did. */
 #define _GNU_SOURCE
+#include <grp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -88,16 +89,20 @@ static void assert_was_warm(const char *out, long before)
 
 static void body_same_as_cold(struct ru_who *w)
 {
+	/* A folder w may write outside the sandbox: a write there must be refused all the same
+	 * (the /etc one alone would be refused to the test user without any sandbox). */
+	char *out = ru_outside_dir(w->uid, w->gid);
+	assert_non_null(out);
 	const char *flags[] = {"--warm", NULL};
 	long before = warm_up(w, flags);
+	char script[8192];
+	snprintf(script, sizeof(script),
+	         INIT_START "echo out; echo err >&2; pwd; echo foo=$FOO; env; "
+	                    "echo x > %s/outside 2>/dev/null || echo outside-refused; "
+	                    "echo x > /etc/cordon-warm-x 2>/dev/null || echo etc-refused; exit 7",
+	         out);
 	struct tu_result r;
-	assert_int_equal(run_with(w, flags,
-	                          INIT_START "echo out; echo err >&2; pwd; echo foo=$FOO; env; "
-	                                     "echo x > outside-write 2>/dev/null; "
-	                                     "echo x > /etc/cordon-warm-x 2>/dev/null || "
-	                                     "echo etc-refused; exit 7",
-	                          &r),
-	                 0);
+	assert_int_equal(run_with(w, flags, script, &r), 0);
 	assert_was_warm(r.out, before);
 	assert_int_equal(r.status, 7);
 	assert_non_null(strstr(r.out, "out\n"));
@@ -106,7 +111,36 @@ static void body_same_as_cold(struct ru_who *w)
 	assert_non_null(strstr(r.out, "foo=bar"));
 	assert_non_null(strstr(r.out, "CORDON_SANDBOX=1"));
 	assert_null(strstr(r.out, "t0ps3cret"));
+	assert_non_null(strstr(r.out, "outside-refused"));
+	assert_int_equal(access(ru_path(1, out, "outside"), F_OK), -1);
 	assert_non_null(strstr(r.out, "etc-refused"));
+	tu_result_free(&r);
+	ru_rm_outside(out);
+}
+
+/* With the run's stdin closed the server it starts must still get /dev/null and its ready
+ * pipe at the right numbers (a dup2 onto the other used to leave the run waiting 120 s for a
+ * server that never said it listened). */
+static void body_closed_stdin(struct ru_who *w)
+{
+	char cmd[8200];
+	snprintf(cmd, sizeof(cmd), "exec %s run --warm --workspace %s -- true <&-", tu_cordon(),
+	         w->ws);
+	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	const char *env[] = {xdg_env(w), home_env(w), "PATH=/usr/bin:/bin", NULL};
+	struct tu_spawn sp = {.argv = (char *const *)argv,
+	                      .envp = (char *const *)env,
+	                      .cwd = w->ws,
+	                      .uid = w->root ? (uid_t)-1 : w->uid,
+	                      .gid = w->gid,
+	                      .timeout = 30};
+	struct tu_result r;
+	assert_int_equal(tu_run(&sp, &r), 0);
+	if (r.status != 0 || r.timed_out)
+		printf("status %d%s, stderr: %s\n", r.status, r.timed_out ? " (timed out)" : "",
+		       r.err);
+	assert_false(r.timed_out);
+	assert_int_equal(r.status, 0);
 	tu_result_free(&r);
 }
 
@@ -114,6 +148,12 @@ static void test_run_warm_is_the_cold_run(void **state)
 {
 	(void)state;
 	ru_both(body_same_as_cold);
+}
+
+static void test_run_warm_starts_with_stdin_closed(void **state)
+{
+	(void)state;
+	ru_both(body_closed_stdin);
 }
 
 /* A .git made after the sandboxes were prepared must still be read-only: the plan changed, so
@@ -249,7 +289,8 @@ static pid_t spawn_as(const struct ru_who *w, const char *const *argv, const cha
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (!w->root && (setgid(w->gid) < 0 || setuid(w->uid) < 0))
+		if (!w->root &&
+		    (setgroups(0, NULL) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0))
 			_exit(120);
 		if (chdir(w->ws) < 0 || (out >= 0 && dup2(out, 1) < 0))
 			_exit(121);
@@ -259,12 +300,12 @@ static pid_t spawn_as(const struct ru_who *w, const char *const *argv, const cha
 	return pid;
 }
 
-/* `cordon run --warm` as w in the background, until the command touched "started". */
+/* `cordon run --warm-only` as w in the background, until the command touched "started". */
 static pid_t start_warm(struct ru_who *w, const char *script)
 {
 	const char *env[] = {xdg_env(w), "PATH=/usr/bin:/bin", NULL};
-	const char *argv[] = {"cordon", "run",     "--warm", "--workspace", w->ws,
-	                      "--",     "/bin/sh", "-c",     script,        NULL};
+	const char *argv[] = {"cordon", "run",     "--warm-only", "--workspace", w->ws,
+	                      "--",     "/bin/sh", "-c",          script,        NULL};
 	pid_t pid = spawn_as(w, argv, env, -1);
 	const char *started = ru_path(1, w->ws, "started");
 	for (int i = 0; i < 400 && access(started, F_OK) < 0; i++) {
@@ -431,6 +472,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_run_warm_is_the_cold_run),
+	        cmocka_unit_test(test_run_warm_starts_with_stdin_closed),
 	        cmocka_unit_test(test_run_warm_never_serves_a_stale_plan),
 	        cmocka_unit_test(test_run_warm_takes_the_runs_umask_and_limits),
 	        cmocka_unit_test(test_run_warm_timeout_and_kept_fds),

@@ -8,6 +8,7 @@
  * cordon then builds it with libseccomp on the host it runs on. test_seccomp checks that every
  * generated program equals what libseccomp builds now. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,8 @@ int main(int argc, char **argv)
 	if (r == 0)
 		print_table(out, made, n);
 	if (fclose(out) != 0 || r < 0 || rename(tmp, argv[1]) < 0) {
+		fprintf(stderr, "cordon-seccomp-gen: cannot write %s: %s\n", argv[1],
+		        r < 0 ? strerror(-r) : strerror(errno));
 		unlink(tmp);
 		return 1;
 	}
