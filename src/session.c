@@ -94,29 +94,9 @@ static void keeper_greet(int client)
 	              open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC),
 	              keeper_net ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1};
 	size_t n = keeper_net ? 3 : 2;
-	if (fds[0] >= 0 && fds[1] >= 0 && (!keeper_net || fds[2] >= 0)) {
-		char byte = 'k';
-		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-		union {
-			char buf[CMSG_SPACE(sizeof(fds))];
-			struct cmsghdr align;
-		} u;
-		memset(&u, 0, sizeof(u));
-		struct msghdr msg = {.msg_iov = &iov,
-		                     .msg_iovlen = 1,
-		                     .msg_control = u.buf,
-		                     .msg_controllen = sizeof(u.buf)};
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(n * sizeof(int));
-		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
-		(void)sendmsg(client, &msg, MSG_NOSIGNAL);
-	}
-	for (int i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	if (fds[0] >= 0 && fds[1] >= 0 && (!keeper_net || fds[2] >= 0))
+		(void)cordon_fds_send(client, "k", 1, fds, n);
+	cordon_close_all(fds, 3);
 }
 
 /* Is our socket still what its path names? A session directory that was removed (or a socket
@@ -228,31 +208,18 @@ static int session_start_keeper(const char *dir, cordon_error *err)
 
 /* The keeper's namespaces: user, IPC and network; a keeper started by an older cordon sends
  * no network namespace (fds[2] = -1), and its runs make their own. */
+/* The keeper's user and IPC namespaces, and its network one when it holds one. */
 static int session_recv_fds(int sock, int fds[3])
 {
 	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(3 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov,
-	                     .msg_iovlen = 1,
-	                     .msg_control = u.buf,
-	                     .msg_controllen = sizeof(u.buf)};
-	ssize_t n;
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
-		return n < 0 ? -errno : -EPROTO;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS ||
-	    (c->cmsg_len != CMSG_LEN(2 * sizeof(int)) && c->cmsg_len != CMSG_LEN(3 * sizeof(int))))
-		return -EPROTO;
+	size_t n = 0;
 	fds[2] = -1;
-	memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
-	return 0;
+	int r = cordon_fds_recv(sock, &byte, 1, fds, 3, &n);
+	if (r == 0 && n < 2) {
+		cordon_close_all(fds, n);
+		r = -EPROTO;
+	}
+	return r == -EPIPE ? -EPROTO : r;
 }
 
 /* One attempt to reach a running keeper. -ENOENT/-ECONNREFUSED when there is none. */

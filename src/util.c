@@ -1,5 +1,6 @@
-/* Helpers with no side effects beyond memory: string vectors, errors, lexical path work and
- * number parsing. Nothing here touches the file system or the process state. */
+/* Helpers: string vectors, errors, lexical path work and number parsing (no side effects beyond
+ * memory), and the few that do touch the system and more than one layer needs: canonical
+ * paths, a home from passwd, a detached start, descriptors over a UNIX socket. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -460,4 +462,77 @@ void cordon_sigset_forwarded(sigset_t *set)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+}
+
+/* ---- descriptors over a UNIX socket --------------------------------------------------------- */
+
+int cordon_fds_send(int sock, const void *data, size_t len, const int *fds, size_t n)
+{
+	if (n > CORDON_FDS_MAX)
+		return -E2BIG;
+	union {
+		char buf[CMSG_SPACE(CORDON_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (n > 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	}
+	ssize_t r;
+	while ((r = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -errno : 0;
+}
+
+void cordon_close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+int cordon_fds_recv(int sock, void *data, size_t len, int *fds, size_t max, size_t *n)
+{
+	union {
+		char buf[CMSG_SPACE(CORDON_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = data, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.buf,
+	                    .msg_controllen = sizeof(u.buf)};
+	*n = 0;
+	ssize_t r;
+	while ((r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -errno;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int got[CORDON_FDS_MAX];
+		memcpy(got, CMSG_DATA(c), k * sizeof(int));
+		for (size_t i = 0; i < k; i++) {
+			if (*n < max)
+				fds[(*n)++] = got[i];
+			else
+				close(got[i]);
+		}
+	}
+	if (r == 0 || (size_t)r != len || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		cordon_close_all(fds, *n);
+		*n = 0;
+		return r == 0 ? -EPIPE : -EPROTO;
+	}
+	return 0;
 }

@@ -117,4 +117,17 @@ CORDON_HIDDEN int cordon_parse_size(const char *s, uint64_t *out);
 CORDON_HIDDEN int cordon_parse_u64(const char *s, uint64_t *out);
 CORDON_HIDDEN int cordon_parse_duration_ms(const char *s, uint64_t *out_ms);
 
+/* ---- descriptors over a UNIX socket ------------------------------------------------------- */
+
+/* One datagram of len bytes with n descriptors. 0 or a negative errno. */
+CORDON_HIDDEN int cordon_fds_send(int sock, const void *data, size_t len, const int *fds, size_t n);
+/* One datagram of exactly len bytes (else -EPROTO; -EPIPE at EOF); its descriptors (up to max,
+ * close-on-exec) in fds, their count in *n. Descriptors are closed on error. */
+CORDON_HIDDEN int cordon_fds_recv(int sock, void *data, size_t len, int *fds, size_t max,
+                                  size_t *n);
+/* Close each of fds that is open (>= 0). */
+CORDON_HIDDEN void cordon_close_all(int *fds, size_t n);
+/* The most descriptors one message carries (a warm run's: its memfd, stdio, --keep-fd). */
+#define CORDON_FDS_MAX 66
+
 #endif

@@ -23,81 +23,6 @@
 #include "sys.h"
 #include "warm.h"
 
-/* ---- descriptors over a UNIX socket --------------------------------------------------------- */
-
-#define WARM_CMSG_MAX (CORDON_WARM_MAX_FDS + 2)
-
-int cordon_fds_send(int sock, const void *data, size_t len, const int *fds, size_t n)
-{
-	if (n > WARM_CMSG_MAX)
-		return -E2BIG;
-	union {
-		char buf[CMSG_SPACE(WARM_CMSG_MAX * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (n > 0) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(n * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
-	}
-	ssize_t r;
-	while ((r = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	return r < 0 ? -errno : 0;
-}
-
-static void warm_close_all(int *fds, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-}
-
-int cordon_fds_recv(int sock, void *data, size_t len, int *fds, size_t max, size_t *n)
-{
-	union {
-		char buf[CMSG_SPACE(WARM_CMSG_MAX * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = data, .iov_len = len};
-	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = u.buf,
-	                    .msg_controllen = sizeof(u.buf)};
-	*n = 0;
-	ssize_t r;
-	while ((r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return -errno;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		int got[WARM_CMSG_MAX];
-		memcpy(got, CMSG_DATA(c), k * sizeof(int));
-		for (size_t i = 0; i < k; i++) {
-			if (*n < max)
-				fds[(*n)++] = got[i];
-			else
-				close(got[i]);
-		}
-	}
-	if (r == 0 || (size_t)r != len || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-		warm_close_all(fds, *n);
-		*n = 0;
-		return r == 0 ? -EPIPE : -EPROTO;
-	}
-	return 0;
-}
-
 /* ---- names ------------------------------------------------------------------------------------ */
 
 /* Where servers listen: <runtime>/serve/<hash of the fingerprint>.sock. */
@@ -301,7 +226,7 @@ int cordon_warm_cmd_take(int *sock, struct cordon_warm_cmd *cmd, cordon_error *e
 	    n != 1 + (size_t)req.n_fds || req.blob_len > CORDON_WARM_MAX_BLOB ||
 	    req.key_len > req.blob_len || req.n_argv < 1 || req.n_argv > req.blob_len ||
 	    req.n_envp > req.blob_len) {
-		warm_close_all(fds, n);
+		cordon_close_all(fds, n);
 		return cordon_err(err, -EPROTO, "init: a malformed command");
 	}
 	cmd->blob = malloc(req.blob_len + 1);
@@ -312,7 +237,7 @@ int cordon_warm_cmd_take(int *sock, struct cordon_warm_cmd *cmd, cordon_error *e
 	if (r == 0)
 		r = warm_install_fds(sock, req.target, fds + 1, n - 1);
 	if (r < 0) {
-		warm_close_all(fds + 1, n - 1);
+		cordon_close_all(fds + 1, n - 1);
 		return cordon_err(err, r, "init: cannot take the command: %s", strerror(-r));
 	}
 	warm_take_process(&req);
@@ -681,7 +606,7 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 		 * started, so the run builds its own sandbox. */
 		if (n >= 1)
 			warm_reply(fds[0], CORDON_WARM_NOMATCH, 0, "");
-		warm_close_all(fds, n);
+		cordon_close_all(fds, n);
 		return;
 	}
 	/* From here the run holds us, not the server: a server that leaves (its plan went stale,
@@ -691,7 +616,7 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 	cordon_error err = {0};
 	int code = CORDON_EXIT_FAILURE;
 	int r = cordon_sandbox_hand(sb, &req, fds + 1, n - 1, conn, &err);
-	warm_close_all(fds + 1, n - 1);
+	cordon_close_all(fds + 1, n - 1);
 	/* The run may end once its tree is gone; the namespaces' teardown is ours to wait for. */
 	if (r == 0)
 		r = cordon_sandbox_wait_gone(sb, &code, &err);
@@ -875,7 +800,7 @@ static void serve_answer_pending(struct serve *sv, int kind, int code, const cha
 		struct pending *q = &sv->pending[i];
 		warm_reply(q->conn, kind, code, msg);
 		close(q->conn);
-		warm_close_all(q->fds, q->n);
+		cordon_close_all(q->fds, q->n);
 	}
 	sv->n_pending = 0;
 }
@@ -938,7 +863,7 @@ static void serve_accept(struct serve *sv)
 	struct pending *grown = ok ? realloc(sv->pending, (sv->n_pending + 1) * sizeof(q)) : NULL;
 	if (!grown) {
 		warm_reply(conn, CORDON_WARM_NOMATCH, 0, "");
-		warm_close_all(q.fds, q.n);
+		cordon_close_all(q.fds, q.n);
 		return;
 	}
 	sv->pending = grown;
@@ -964,7 +889,7 @@ static void serve_dispatch(struct serve *sv)
 		if (r < 0)
 			continue; /* that member is gone; the run waits for the next */
 		close(q->conn);
-		warm_close_all(q->fds, q->n);
+		cordon_close_all(q->fds, q->n);
 		if (sv->n_busy < ARRAY_SIZE(sv->busy))
 			sv->busy[sv->n_busy++] = pid;
 		memmove(sv->pending, sv->pending + 1, (sv->n_pending - 1) * sizeof(*q));

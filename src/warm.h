@@ -27,6 +27,8 @@
 
 #define CORDON_WARM_MAGIC 0x636f7731u /* "cow1" */
 #define CORDON_WARM_MAX_FDS 64
+_Static_assert(CORDON_WARM_MAX_FDS + 2 <= CORDON_FDS_MAX,
+               "a request's descriptors fit one message");
 #define CORDON_WARM_MAX_BLOB (64u << 20)
 #define CORDON_WARM_IDLE_SECONDS 120 /* a server started by `run --warm` leaves after this */
 #define CORDON_WARM_MAX_POOL 16
@@ -127,14 +129,5 @@ CORDON_HIDDEN int cordon_sandbox_hand(cordon_sandbox *sb, const struct cordon_wa
  * the init reports before it exits; *exit_code as cordon_sandbox_wait gives it. The kernel
  * may still be tearing the namespaces down: cordon_sandbox_wait (or free) waits for that. */
 CORDON_HIDDEN int cordon_sandbox_wait_gone(cordon_sandbox *sb, int *exit_code, cordon_error *err);
-
-/* ---- descriptors over a UNIX socket ------------------------------------------------------- */
-
-/* One datagram of len bytes with n descriptors. 0 or a negative errno. */
-CORDON_HIDDEN int cordon_fds_send(int sock, const void *data, size_t len, const int *fds, size_t n);
-/* One datagram of exactly len bytes (else -EPROTO; -EPIPE at EOF); its descriptors (up to max,
- * close-on-exec) in fds, their count in *n. Descriptors are closed on error. */
-CORDON_HIDDEN int cordon_fds_recv(int sock, void *data, size_t len, int *fds, size_t max,
-                                  size_t *n);
 
 #endif
