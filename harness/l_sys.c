@@ -179,6 +179,8 @@ static int sys_useradd(const char *name, char *why, size_t why_len)
 	return 0;
 }
 
+#define SYS_TEST_USER "cordon-test"
+
 /* The user's passwd entry, created first when missing and create is set (root only).
  * NULL after pushing nil,msg,errno (*nret = 3). */
 static struct passwd *sys_find_user(lua_State *L, const char *name, bool create, int *nret)
@@ -188,6 +190,15 @@ static struct passwd *sys_find_user(lua_State *L, const char *name, bool create,
 	int err;
 
 	if (!pw && create) {
+		/* The harness makes one account of its own and never another: --as-user with a
+		 * typo must not add a user to the machine. */
+		if (strcmp(name, SYS_TEST_USER) != 0) {
+			*nret = hu_failf(L, ENOENT,
+			                 "%s: no such user (the harness creates only %s; create %s "
+			                 "yourself)",
+			                 name, SYS_TEST_USER, name);
+			return NULL;
+		}
 		if (geteuid() != 0) {
 			*nret = hu_failf(L, EPERM, "cannot create user %s: not running as root",
 			                 name);

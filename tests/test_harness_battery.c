@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -322,6 +323,106 @@ static int battery_gated(const char *gate)
 	return status;
 }
 
+/* Run the harness with argv (NULL-terminated after "check"); its status, and its stderr's
+ * first line copied into line. */
+static int battery_check_status(char *const *args, char *line, size_t size)
+{
+	char *argv[16] = {(char *)tu_harness(), "check"};
+	size_t n = 2;
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	struct tu_spawn s = {.argv = argv, .uid = (uid_t)-1, .timeout = BATTERY_TIMEOUT};
+	struct tu_result r = {0};
+	assert_int_equal(tu_run(&s, &r), 0);
+	snprintf(line, size, "%.*s", (int)strcspn(r.err, "\n"), r.err);
+	int status = r.status;
+	tu_result_free(&r);
+	return status;
+}
+
+/* A run that would certify nothing is an error (exit 2, one line naming why), never a green
+ * `1..0`: nothing selected, a gated adapter that does not run, a policy cordon refuses, a
+ * report folder that cannot be written, an account the harness must not create. */
+static void test_harness_battery_nothing_certified_exits_2(void **state)
+{
+	(void)state;
+	if (!battery_can_run(true))
+		return;
+	char *dir = battery_tmpdir();
+	char *bad_policy = NULL, *bad_out = NULL;
+	assert_true(asprintf(&bad_policy, "%s/missing-ws.policy", dir) > 0);
+	assert_true(asprintf(&bad_out, "%s/out", bad_policy) > 0); /* under a file */
+	FILE *f = fopen(bad_policy, "w");
+	assert_non_null(f);
+	fprintf(f, "workspace = %s/no-such-workspace\n", dir);
+	fclose(f);
+	chmod(bad_policy, 0644);
+	static const char *const why[] = {"no area",       "no scenario matches",
+	                                  "--gate cordon", "cordon refuses it",
+	                                  "cannot create", "no such user"};
+	char *const cases[][8] = {
+	        {"--area", "nosuch", NULL},
+	        {"--scenario", "^no-such-scenario$", NULL},
+	        {"--adapter", "none", "--gate", "cordon", "--area", "core", NULL},
+	        {"--policy", bad_policy, "--area", "core", NULL},
+	        {"--out", bad_out, "--area", "core", NULL},
+	        {"--as-user", "cordon-no-such-user", "--area", "core", NULL},
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]) -
+	           (geteuid() == 0 ? 0 : 1); /* --as-user: root only */
+	char line[512];
+	for (size_t i = 0; i < n; i++) {
+		int status = battery_check_status(cases[i], line, sizeof(line));
+		printf("case %zu: exit %d: %s\n", i, status, line);
+		assert_int_equal(status, 2);
+		assert_non_null(strstr(line, why[i]));
+	}
+	free(bad_policy);
+	free(bad_out);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
+/* --require: a policy weaker than required fails the run (exit 1), one that meets it does not;
+ * results.json records the tested binary's sha256. */
+static void test_harness_battery_require_fails_weaker_policy(void **state)
+{
+	(void)state;
+	if (!battery_can_run(true))
+		return;
+	char *dir = battery_tmpdir();
+	char *pol = NULL, *out1 = NULL, *out2 = NULL;
+	assert_true(asprintf(&pol, "%s/net-on.policy", dir) > 0);
+	assert_true(asprintf(&out1, "%s/out1", dir) > 0);
+	assert_true(asprintf(&out2, "%s/out2", dir) > 0);
+	FILE *f = fopen(pol, "w");
+	assert_non_null(f);
+	fprintf(f, "workspace = %s\nnetwork = on\n", dir);
+	fclose(f);
+	chmod(pol, 0644);
+	char line[512];
+	char *const weaker[] = {"--policy",    pol,     "--area", "core", "--require",
+	                        "network=off", "--out", out1,     NULL};
+	char *const met[] = {"--policy",   pol,     "--area", "core", "--require",
+	                     "network=on", "--out", out2,     NULL};
+	assert_int_equal(battery_check_status(weaker, line, sizeof(line)), 1);
+	assert_int_equal(battery_check_status(met, line, sizeof(line)), 0);
+	/* What was certified is named by its digest, not only its version string. */
+	char *results = NULL;
+	assert_true(asprintf(&results, "%s/results.json", out2) > 0);
+	char *json = tu_read_file(results);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"sha256\": \""));
+	free(json);
+	free(results);
+	free(pol);
+	free(out1);
+	free(out2);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
 static void test_harness_battery_gate_judges_named_adapters(void **state)
 {
 	(void)state;
@@ -340,6 +441,8 @@ int main(void)
 	        cmocka_unit_test(test_harness_battery_bad_flag_exits_2),
 	        cmocka_unit_test(test_harness_battery_none_fails),
 	        cmocka_unit_test(test_harness_battery_gate_judges_named_adapters),
+	        cmocka_unit_test(test_harness_battery_nothing_certified_exits_2),
+	        cmocka_unit_test(test_harness_battery_require_fails_weaker_policy),
 	        cmocka_unit_test(test_harness_battery_cordon_holds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

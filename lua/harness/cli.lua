@@ -5,8 +5,11 @@ local M = {}
 M.USAGE = [=[usage: cordon-harness COMMAND [OPTIONS]
   check [--adapter A[,B...]|all] [--area fs,net,...] [--scenario PATTERN] [--policy FILE]
         [--out DIR] [--jobs N] [--as-user NAME] [--gate A[,B...]]
+        [--require profile=P,network=N]
                                                    run the battery, TAP on stdout; --gate: the
-                                                   exit status judges only these adapters
+                                                   exit status judges only these adapters (each
+                                                   must run); --require: fail when the policy
+                                                   under test is weaker
   list                                             areas, scenarios and their policy variants
   adapters                                         the sandboxes this harness knows, installed or not
   report merge RESULTS.json... [--out DIR]         one report from several runs or hosts
@@ -24,7 +27,8 @@ end
 -- Flags each command takes: name -> kind ("list", "string", "int").
 local FLAGS = {
 	check = { adapter = "list", area = "list", scenario = "string", policy = "string",
-		out = "string", jobs = "int", ["as-user"] = "string", gate = "list" },
+		out = "string", jobs = "int", ["as-user"] = "string", gate = "list",
+		require = "list" },
 	list = { area = "list", scenario = "string" },
 	adapters = {},
 	merge = { out = "string" },

@@ -54,9 +54,26 @@ local function select_scenarios(opts)
 		rx, err, off = re.compile(opts.scenario)
 		if not rx then return nil, ("--scenario: bad pattern at %s: %s"):format(tostring(off), err) end
 	end
-	local out = {}
+	local out, known = {}, {}
 	for _, sc in ipairs(all) do
+		known[sc.area] = true
 		if (not areas or areas[sc.area]) and (not rx or rx:find(sc.id)) then out[#out + 1] = sc end
+	end
+	-- A selection that names nothing certifies nothing: say so instead of a green `1..0`.
+	for a in pairs(areas or {}) do
+		if not known[a] then
+			local names = {}
+			for k in pairs(known) do names[#names + 1] = k end
+			table.sort(names)
+			return nil, ("--area: no area '%s' (known: %s)"):format(a, table.concat(names, ", "))
+		end
+	end
+	if #all == 0 and #errors == 0 then
+		return nil, "no scenarios in " .. sys.paths().source .. "/scenarios"
+	end
+	if #out == 0 and #errors == 0 then
+		return nil, "no scenario matches " .. (opts.scenario and ("--scenario '" .. opts.scenario .. "'")
+			or "the selection")
 	end
 	return out, errors
 end
@@ -110,9 +127,10 @@ local function adapter_entries(names)
 		local mod, err = load_adapter(name)
 		if not mod then return nil, "unknown adapter '" .. name .. "' (" .. tostring(err):match("[^\n]+") .. ")" end
 		local d = mod.detect()
+		-- What exactly was certified: the binary's digest beside its version.
 		local entry = { name = name, installed = d.installed and true or false, version = d.version,
 			path = d.path, command = d.command, unsupported = mod.unsupported or {},
-			why_missing = d.why_missing }
+			why_missing = d.why_missing, sha256 = d.installed and d.path and fs.hash(d.path) or nil }
 		list[#list + 1] = entry
 		mods[#mods + 1] = { mod = mod, entry = entry }
 	end
@@ -234,11 +252,86 @@ local function finish_run(run, out, t0, gate_list)
 	return bad == 0 and 0 or 1
 end
 
+-- --gate names adapters whose results decide the exit status: each must be one of those run,
+-- and installed, or the run would be green for a sandbox that never ran.
+local function check_gate(gate, adapters)
+	for _, g in ipairs(gate or {}) do
+		local found
+		for _, a in ipairs(adapters) do found = found or (a.name == g and a) end
+		if not found then return nil, "--gate " .. g .. ": not among the adapters run (--adapter)" end
+		if not found.installed then
+			return nil, "--gate " .. g .. ": " .. tostring(found.why_missing)
+		end
+	end
+	return true
+end
+
+-- The report folder must be writable by whoever runs the battery, before it runs: a battery
+-- that cannot be written up is a battery run for nothing.
+local function check_out(out)
+	if not fs.exists(out) then
+		local ok, err = fs.mkdir(out)
+		if not ok then return nil, "--out: cannot create " .. out .. ": " .. tostring(err) end
+	end
+	local probe = out .. "/.cordon-harness-write-test"
+	local ok, err = fs.write(probe, "")
+	if not ok then return nil, "--out: cannot write in " .. out .. ": " .. tostring(err) end
+	fs.rm_rf(probe)
+	return true
+end
+
+-- A policy file under test must be one cordon itself accepts: ask cordon's own parser
+-- (`cordon explain --policy FILE`), so the report never certifies a policy cordon refuses.
+local function validate_policy_file(file)
+	local bin = sys.paths().cordon
+	if not fs.exists(bin) then return true end -- no cordon here: the peers' checks still run
+	local r, err = proc.run({ argv = { bin, "explain", "--policy", file }, timeout = 30 })
+	if not r then return nil, "cannot run " .. bin .. ": " .. tostring(err) end
+	if r.status == 125 then
+		local line = (r.stderr or ""):match("[^\n]+") or "refused"
+		return nil, "--policy " .. file .. ": cordon refuses it: " .. line
+	end
+	return true
+end
+
+-- --require KEY=VALUE,...: what a certifier demands of the policy under test. Each unmet
+-- requirement is a failed check of the run, in the report like any other.
+local REQUIRE_ORDER = {
+	profile = { ["read-only"] = 1, ["workspace-write"] = 2, ["full-access"] = 3 },
+	network = { off = 1, on = 2 },
+}
+local function require_records(reqs, settings)
+	local out = {}
+	for _, req in ipairs(reqs or {}) do
+		local key, want = req:match("^([%w-]+)=(.+)$")
+		local order = key and REQUIRE_ORDER[key]
+		local have = key and settings[key]
+		local rec = { id = "require:" .. (key or req), area = "harness", adapter = "-",
+			title = "the policy meets --require " .. req, expected = req,
+			outcome = (key or req) .. "=" .. tostring(have), duration = 0 }
+		if not order or not order[want] then
+			rec.status, rec.reason = "error", "--require " .. req .. ": expected profile=" ..
+				"read-only|workspace-write|full-access or network=off|on"
+		elseif (order[have] or math.huge) > order[want] then
+			rec.status, rec.reason = "fail", ("the policy's %s is %s, weaker than the required %s")
+				:format(key, tostring(have), want)
+		else
+			rec.status = "pass"
+		end
+		out[#out + 1] = rec
+	end
+	return out
+end
+
 local function check(opts)
 	local names, nerr = adapter_names(opts)
 	if not names then return fail2(nerr) end
 	local base, perr = base_policy(opts)
 	if not base then return fail2(perr) end
+	if opts.policy then
+		local vok, verr = validate_policy_file(opts.policy)
+		if not vok then return fail2(verr) end
+	end
 	local run_id = M.run_id()
 	local out = opts.out or (sys.paths().source .. "/reports/" .. run_id)
 	if host.getuid() == 0 and (opts["as-user"] or "cordon-test") ~= "root" then
@@ -246,14 +339,18 @@ local function check(opts)
 		sys.ensure_user(name)
 		runner.stage_setuid(run_id, host.user(name))
 	end
-	local as_user, derr = drop_privileges(opts, out)
-	if as_user == false then return fail2(derr) end
 	local scenarios, errors = select_scenarios(opts)
 	if not scenarios then return fail2(errors) end
-	local sok, serr = runner.stage_probes(run_id)
-	if not sok then return fail2(serr) end
 	local adapters, mods = adapter_entries(names)
 	if not adapters then return fail2(mods) end
+	local gok, gerr = check_gate(opts.gate, adapters)
+	if not gok then return fail2(gerr) end
+	local as_user, derr = drop_privileges(opts, out)
+	if as_user == false then return fail2(derr) end
+	local ook, oerr = check_out(out)
+	if not ook then return fail2(oerr) end
+	local sok, serr = runner.stage_probes(run_id)
+	if not sok then return fail2(serr) end
 	local u = as_user and host.user(as_user)
 	local ctx = { run_id = run_id, base_settings = base.settings, none = load_adapter("none"),
 		home = (u and u.home) or os.getenv("HOME") }
@@ -266,8 +363,11 @@ local function check(opts)
 		tap.point(n, rec)
 		M.eprint(("[%d/%d] %s %s %s"):format(n, total, rec.adapter, rec.id, rec.status))
 	end
+	local reqs = require_records(opts.require, base.settings)
+	total = total + #reqs
 	tap.header(total)
 	for _, e in ipairs(errors) do record(load_error_record(e)) end
+	for _, rec in ipairs(reqs) do record(rec) end
 	for _, a in ipairs(adapters) do
 		if not a.installed then tap.comment(a.name .. " not run: " .. tostring(a.why_missing)) end
 	end

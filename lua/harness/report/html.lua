@@ -354,11 +354,12 @@ local function failures(out, run, ids)
 end
 
 local function adapters(out, run)
-	out[#out + 1] = '<section id="adapters"><h2>Adapters</h2><table class="plain"><thead><tr><th>adapter</th><th>installed</th><th>version</th><th>command</th><th>cannot express</th></tr></thead><tbody>'
+	out[#out + 1] = '<section id="adapters"><h2>Adapters</h2><table class="plain"><thead><tr><th>adapter</th><th>installed</th><th>version</th><th>sha256</th><th>command</th><th>cannot express</th></tr></thead><tbody>'
 	for _, a in ipairs(run.adapters or {}) do
 		local inst = a.installed == false and ("no — " .. (a.why_missing or "")) or "yes"
-		out[#out + 1] = string.format("<tr><th>%s</th><td>%s</td><td>%s</td><td><code>%s</code></td><td>%s</td></tr>",
-			esc(a.name), esc(inst), esc(a.version or ""), esc(a.command or a.path or ""), esc(util.flat(a.unsupported or {})))
+		out[#out + 1] = string.format("<tr><th>%s</th><td>%s</td><td>%s</td><td><code>%s</code></td><td><code>%s</code></td><td>%s</td></tr>",
+			esc(a.name), esc(inst), esc(a.version or ""), esc(a.sha256 or ""), esc(a.command or a.path or ""),
+			esc(util.flat(a.unsupported or {})))
 	end
 	out[#out + 1] = "</tbody></table></section>"
 end

@@ -58,7 +58,8 @@ local function summary(out, run)
 	for _, name in ipairs(cols) do
 		local s, a = sum[name] or {}, by_name[name] or {}
 		local bad = (s.fail or 0) + (s.error or 0)
-		out[#out + 1] = string.format("| %s | %s | %d | %d | %d | %d | %d | %s |\n", M.cell(name), M.cell(a.version),
+		local version = a.sha256 and ((a.version or "?") .. " (sha256 " .. a.sha256:sub(1, 12) .. "…)") or a.version
+		out[#out + 1] = string.format("| %s | %s | %d | %d | %d | %d | %d | %s |\n", M.cell(name), M.cell(version),
 			s.pass or 0, s.fail or 0, s["not-live"] or 0, s["not-applicable"] or 0, s.error or 0,
 			name:match("^[^@#]+") == "none" and ("unconfined baseline: " .. bad .. " not enforced")
 				or (bad == 0 and "✅ all expectations hold" or ("❌ " .. bad .. " not met")))

@@ -4,7 +4,7 @@
 -- Columns are keyed by adapter; when the runs come from different hosts every column is
 -- "adapter@host" (a host being hostname + kernel + arch: two kernels on one hostname are two
 -- hosts), and if one host still contributes the same adapter twice the later column gets
--- "#<run number>". The merged run lists its hosts and the run ids it came from; the inputs are
+-- "@<run id>" (and "#<run number>" only when even that repeats). The merged run lists its hosts and the run ids it came from; the inputs are
 -- not modified.
 local util = require("harness.report.util")
 
@@ -107,6 +107,11 @@ function M.merge(runs)
 		local label = {}
 		for _, name in ipairs(adapter_names(run)) do
 			local l = multi and (name .. "@" .. host.label) or name
+			-- The same adapter twice on one host: name the later column by its run, so a
+			-- reader can find its results.json (a plain "#2" says nothing).
+			if taken[l] and run.run_id then
+				l = l .. "@" .. tostring(run.run_id)
+			end
 			if taken[l] then
 				l = l .. "#" .. i
 			end
