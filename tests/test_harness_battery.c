@@ -423,6 +423,60 @@ static void test_harness_battery_require_fails_weaker_policy(void **state)
 	free(dir);
 }
 
+/* Attempts the host refuses to a plain user (mount, raw sockets, chroot...) are live: their
+ * control holds capabilities in namespaces of the harness's own, where they succeed, so the
+ * checks pass against cordon instead of certifying nothing as not-live. */
+static void test_harness_battery_capable_controls_live(void **state)
+{
+	(void)state;
+	if (!battery_can_run(true))
+		return;
+	char floor[4096];
+	snprintf(floor, sizeof(floor), "%s/harness/cordon-floor", CORDON_BINARY_DIR);
+	char *const probe[] = {floor, "--as-root", "--", "true", NULL};
+	struct tu_spawn ps = {.argv = probe, .uid = (uid_t)-1, .timeout = 30};
+	struct tu_result pr = {0};
+	assert_int_equal(tu_run(&ps, &pr), 0);
+	bool userns = pr.status == 0;
+	tu_result_free(&pr);
+	if (!userns) {
+		tu_skip("no unprivileged user namespaces here: capable controls cannot run");
+		return;
+	}
+	char *dir = battery_tmpdir();
+	char *out = NULL, *results = NULL, *chunk = NULL;
+	assert_true(asprintf(&out, "%s/out", dir) > 0);
+	assert_true(asprintf(&results, "%s/results.json", out) > 0);
+	char line[512];
+	char *const args[] = {"--adapter",
+	                      "cordon",
+	                      "--scenario",
+	                      "^(fs\\.mount\\.workspace|fs\\.remount\\.git|net\\.raw_socket\\.open|"
+	                      "priv\\.chroot\\.root)$",
+	                      "--out",
+	                      out,
+	                      NULL};
+	assert_int_equal(battery_check_status(args, line, sizeof(line)), 0);
+	assert_true(asprintf(&chunk,
+	                     "local run = assert(json.decode(assert(fs.read('%s'))))\n"
+	                     "local s = ''\n"
+	                     "for _, r in ipairs(run.results) do s = s .. r.id .. '=' .. r.status "
+	                     ".. ' ' end\n"
+	                     "return s\n",
+	                     results) > 0);
+	char *got = battery_lua(chunk);
+	printf("%s\n", got);
+	assert_string_equal(got,
+	                    "fs.mount.workspace=pass fs.remount.git=pass net.raw_socket.open=pass "
+	                    "priv.chroot.root=pass ");
+	free(got);
+	free(chunk);
+	free(results);
+	free(out);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
 static void test_harness_battery_gate_judges_named_adapters(void **state)
 {
 	(void)state;
@@ -443,6 +497,7 @@ int main(void)
 	        cmocka_unit_test(test_harness_battery_gate_judges_named_adapters),
 	        cmocka_unit_test(test_harness_battery_nothing_certified_exits_2),
 	        cmocka_unit_test(test_harness_battery_require_fails_weaker_policy),
+	        cmocka_unit_test(test_harness_battery_capable_controls_live),
 	        cmocka_unit_test(test_harness_battery_cordon_holds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,9 @@
 --   verdict = "oracle"       the oracle alone decides the outcome (UDP sends, daemons)
 --   timeout, serial          seconds for the probe (default 20); run alone (limits, timing)
 --   oracle_name              the name a custom oracle function is reported under
+--   control = "capable"      the control run holds capabilities in namespaces of the
+--                            harness's own (adapters/capable.lua) instead of running as a
+--                            plain user, for attempts the host refuses to a plain user
 -- Every function runs through sys.budget in the file's own _ENV (see new_env), which also holds
 -- the helpers below: always(o), writable(pathfn), readable(pathfn), network() (expectations
 -- asked of the policy), free_port(), probe_path(name), key(t) (a number unique to the run).
@@ -120,6 +123,9 @@ local function check(sc, file)
 		if not policy.is_variant(v) then
 			return nil, ("%s: %s: unknown policy variant '%s'"):format(file, sc.id, tostring(v))
 		end
+	end
+	if sc.control ~= nil and sc.control ~= "capable" then
+		return nil, ("%s: %s: unknown control '%s' (only \"capable\")"):format(file, sc.id, tostring(sc.control))
 	end
 	sc.oracle = sc.oracle or "files"
 	sc.needs = sc.needs or {}

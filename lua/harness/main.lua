@@ -353,6 +353,7 @@ local function check(opts)
 	if not sok then return fail2(serr) end
 	local u = as_user and host.user(as_user)
 	local ctx = { run_id = run_id, base_settings = base.settings, none = load_adapter("none"),
+		capable = load_adapter("capable"),
 		home = (u and u.home) or os.getenv("HOME") }
 	local run, t0 = new_run(run_id, opts, base, as_user, adapters), clock.now()
 	local jobs = build_jobs(scenarios, mods)

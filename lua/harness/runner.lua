@@ -436,8 +436,14 @@ end
 
 -- ---------------------------------------------------------------------------------------
 -- Controls: the same attempt under `none`, once per scenario (it does not depend on the
--- policy or on the adapter under test).
+-- policy or on the adapter under test); under `capable` (capabilities in namespaces of the
+-- harness's own: adapters/capable.lua) for a scenario that says `control = "capable"`.
 local controls = {}
+
+local function control_adapter(sc, ctx)
+	if sc.control == "capable" then return ctx.capable or ctx.none end
+	return ctx.none
+end
 
 function M.control(sc, settings, ctx)
 	local c = controls[sc.id]
@@ -447,8 +453,10 @@ function M.control(sc, settings, ctx)
 	end
 	if c then return c end
 	controls[sc.id] = "pending"
-	local ok, rec = pcall(M.attempt, sc, settings, ctx.none, ctx)
+	local adapter = control_adapter(sc, ctx)
+	local ok, rec = pcall(M.attempt, sc, settings, adapter, ctx)
 	if not ok then rec = { problem = "harness error: " .. tostring(rec) } end
+	rec.capable = adapter.name == "capable"
 	controls[sc.id] = rec
 	return rec
 end
@@ -488,14 +496,15 @@ function M.judge(a, control)
 	if not control then return "error", "no control run" end
 	if control.problem then return "not-live", "the control run failed: " .. control.problem end
 	local c = control.probe
+	local how = control.capable and "unconfined with capabilities in a user namespace" or "unconfined"
 	if c.outcome ~= "succeeded" then
-		return "not-live", "unconfined, the attempt is " .. describe(c) .. " too (uid " ..
+		return "not-live", how .. ", the attempt is " .. describe(c) .. " too (uid " ..
 			host.getuid() .. "): nothing to refuse on this host"
 	end
 	if not control.happened then
-		return "not-live", "unconfined, the oracle does not witness the effect: " .. control.evidence
+		return "not-live", how .. ", the oracle does not witness the effect: " .. control.evidence
 	end
-	return "pass", "refused " .. describe(p) .. "; " .. a.evidence .. "; unconfined it succeeds"
+	return "pass", "refused " .. describe(p) .. "; " .. a.evidence .. "; " .. how .. " it succeeds"
 end
 
 -- One job: a scenario × variant × adapter. -> the result record of the run model.

@@ -3,10 +3,10 @@
 return {
 	{ id = "net.raw_socket.open", area = "net", title = "open a raw ICMP socket",
 		probe = "net.raw_socket", args = function() return {} end, oracle = "self",
-		expect = always("refused") },
+		control = "capable", expect = always("refused") },
 	{ id = "net.packet_socket.open", area = "net", title = "open a packet socket",
 		probe = "net.packet_socket", args = function() return {} end, oracle = "self",
-		expect = always("refused") },
+		control = "capable", expect = always("refused") },
 	{ id = "net.vsock.host", area = "net", title = "open a vsock socket towards the host (CID 2)",
 		probe = "net.vsock", args = function() return { "9999", "2" } end, oracle = "self",
 		-- Reaching connect() means the socket family was available: that is what must not be.

@@ -10,11 +10,18 @@ local function simple(id, probe, title, args)
 		args = args or none, expect = always("refused") }
 end
 
+-- What the host refuses to a plain user but grants to one with capabilities in a user
+-- namespace: the control holds them (control = "capable"), or it would certify nothing.
+local function capable(sc)
+	sc.control = "capable"
+	return sc
+end
+
 local list = {
 	simple("priv.caps.initial_userns", "priv.caps", "hold a capability in the initial user namespace"),
-	simple("priv.chroot.root", "priv.chroot", "chroot (classic double-chroot escape)",
-		function(t) return { t.workspace } end),
-	simple("priv.pivot_root.reach", "priv.pivot_root", "reach pivot_root"),
+	capable(simple("priv.chroot.root", "priv.chroot", "chroot (classic double-chroot escape)",
+		function(t) return { t.workspace } end)),
+	capable(simple("priv.pivot_root.reach", "priv.pivot_root", "reach pivot_root")),
 	simple("priv.bpf.load", "priv.bpf", "load an eBPF socket filter"),
 	simple("priv.perf_event_open.self", "priv.perf_event_open", "open a perf counter"),
 	simple("priv.userfaultfd.kernel", "priv.userfaultfd", "create a userfaultfd"),

@@ -220,6 +220,8 @@ local function summary(out, run)
 			local n = s[st] or 0
 			out[#out + 1] = string.format('<span class="badge s-%s%s">%d %s</span>', st, n == 0 and " zero" or "", n, esc(st))
 		end
+		local live, total = util.live_counts(s)
+		out[#out + 1] = string.format('<span class="live">%d of %d live here</span>', live, total)
 		out[#out + 1] = string.format('<span class="verdict">%s</span></div>', M.verdict(name, bad))
 	end
 	local missing = {}

@@ -64,6 +64,14 @@ local function summary(out, run)
 			name:match("^[^@#]+") == "none" and ("unconfined baseline: " .. bad .. " not enforced")
 				or (bad == 0 and "✅ all expectations hold" or ("❌ " .. bad .. " not met")))
 	end
+	local live = {}
+	for _, name in ipairs(cols) do
+		local n, total = util.live_counts(sum[name])
+		live[#live + 1] = ("%s %d of %d"):format(M.cell(name), n, total)
+	end
+	if #live > 0 then
+		out[#out + 1] = "\nLive here (checks that can fail on this host): " .. table.concat(live, "; ") .. ".\n"
+	end
 	local missing = {}
 	for _, a in ipairs(run.adapters or {}) do
 		if a.installed == false or a.why_missing then

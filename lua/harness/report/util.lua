@@ -237,4 +237,13 @@ function M.flat(v)
 	return table.concat(parts, " ")
 end
 
+-- The checks of one column that can fail on this host (pass or fail: not not-live,
+-- not-applicable or error), and all of them: what a certification on this host is worth.
+function M.live_counts(s)
+	s = s or {}
+	local total = 0
+	for _, n in pairs(s) do total = total + n end
+	return (s.pass or 0) + (s.fail or 0), total
+end
+
 return M
