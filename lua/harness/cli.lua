@@ -16,6 +16,9 @@ M.USAGE = [=[usage: cordon-harness COMMAND [OPTIONS]
   bench [--adapter A,B...] [--runs N] [--concurrency 1,2,4] [--scaling 1,10,100,1000]
         [--out DIR] [--as-user NAME]               spawn overhead: perf.json and report.html
                                                    (adapter floor: the namespaces alone)
+  mutate [--only NAME,...] [--ci] [--mutants DIR] [--area A,...] [--scenario PATTERN]
+         [--out DIR] [--as-user NAME]              build each mutant of cordon (tests/mutants) and
+                                                   run the battery against it: every one must fail it
   help]=]
 
 local function split(s)
@@ -34,6 +37,8 @@ local FLAGS = {
 	merge = { out = "string" },
 	bench = { adapter = "list", runs = "int", concurrency = "ints", scaling = "ints",
 		out = "string", ["as-user"] = "string" },
+	mutate = { only = "list", ci = "bool", mutants = "string", area = "list", scenario = "string",
+		out = "string", ["as-user"] = "string" },
 	help = {},
 }
 
@@ -44,6 +49,10 @@ local function take_flag(opts, flags, args, i)
 		name = a:match("^%-%-([%w-]+)$")
 		if not name then return nil, "unexpected argument '" .. a .. "'" end
 		if not flags[name] then return nil, "unknown option '--" .. name .. "'" end
+		if flags[name] == "bool" then
+			opts[name] = true
+			return i + 1
+		end
 		i = i + 1
 		value = args[i]
 		if value == nil then return nil, "--" .. name .. " needs a value" end
@@ -87,7 +96,7 @@ function M.parse(args)
 		cmd, first = "merge", 3
 	end
 	local flags = FLAGS[cmd]
-	if not flags then return nil, "unknown command '" .. cmd .. "' (try: check, list, adapters, report merge, bench)" end
+	if not flags then return nil, "unknown command '" .. cmd .. "' (try: check, list, adapters, report merge, bench, mutate)" end
 	local opts = { command = cmd, files = {} }
 	local i = first
 	while i <= #args do

@@ -487,6 +487,9 @@ function M.main(args)
 		return merge(opts)
 	elseif opts.command == "bench" then
 		return bench_cmd(opts)
+	elseif opts.command == "mutate" then
+		return require("harness.mutate").main(opts, { fail2 = fail2, run_id = M.run_id(),
+			progress = function(s) M.eprint("mutate: " .. s) end })
 	end
 	return fail2("unknown command")
 end
