@@ -380,16 +380,27 @@ static int l_fs_mkfifo(lua_State *L)
 }
 
 /* fs.open_dir(path) -> fd | nil,msg,errno: a directory descriptor the harness holds (close-on-
- * exec; proc spawn's keep_fds passes it to a child at the same number). Stack: +1 or +3. */
-static int l_fs_open_dir(lua_State *L)
+ * exec; proc spawn's keep_fds passes it to a child at the same number); fs.open_read(path)
+ * the same for a file, read-only. Stack: +1 or +3. */
+static int fs_open_fd(lua_State *L, int flags)
 {
 	const char *path = luaL_checkstring(L, 1);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
 
 	if (fd < 0)
 		return hu_fail(L, errno, path);
 	lua_pushinteger(L, fd);
 	return 1;
+}
+
+static int l_fs_open_dir(lua_State *L)
+{
+	return fs_open_fd(L, O_DIRECTORY);
+}
+
+static int l_fs_open_read(lua_State *L)
+{
+	return fs_open_fd(L, O_NOFOLLOW);
 }
 
 /* fs.close_fd(fd): close a descriptor fs.open_dir gave. Stack: +1. */
@@ -422,6 +433,7 @@ int luaopen_fs(lua_State *L)
 	        {"git_init", l_fs_git_init},
 	        {"mkfifo", l_fs_mkfifo},
 	        {"open_dir", l_fs_open_dir},
+	        {"open_read", l_fs_open_read},
 	        {"close_fd", l_fs_close_fd},
 	        {NULL, NULL},
 	};

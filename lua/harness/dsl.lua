@@ -25,6 +25,8 @@
 --   verdict = "oracle"       the oracle alone decides the outcome (UDP sends, daemons)
 --   timeout, serial          seconds for the probe (default 20); run alone (limits, timing)
 --   oracle_name              the name a custom oracle function is reported under
+--   leak_file(t) -> path     the harness opens it read-only and the probe inherits the
+--                            descriptor (t._leaked_fd) without --keep-fd: it must be closed
 --   control = "capable"      the control run holds capabilities in namespaces of the
 --                            harness's own (adapters/capable.lua) instead of running as a
 --                            plain user, for attempts the host refuses to a plain user

@@ -86,6 +86,7 @@ end
 -- Close everything setup left in t (listeners, ptys, victims, background handles).
 function M.cleanup_tree(t)
 	if t._kept_fd then fs.close_fd(t._kept_fd) end
+	if t._leaked_fd then fs.close_fd(t._leaked_fd) end
 	for _, h in ipairs(t._handles or {}) do
 		pcall(h.kill, h, 9)
 		pcall(h.wait, h, 5)
@@ -313,6 +314,13 @@ local function plan(sc, settings, adapter, t)
 		t._kept_fd = fd
 		table.insert(pol.settings["keep-fd"], tostring(fd))
 	end
+	if sc.leak_file then
+		-- A descriptor the caller happens to hold (an editor's, an agent's log) and did NOT
+		-- ask the sandbox to keep: it must be closed before the command runs.
+		local fd, ferr = fs.open_read(must("leak_file", dsl.call(sc.leak_file, t)))
+		if not fd then stop("problem", "leak_file: " .. tostring(ferr)) end
+		t._leaked_fd = fd
+	end
 	local prefix, why = adapter.prefix(pol, t)
 	return pol, expected, prefix, prefix == nil and tostring(why) or nil
 end
@@ -409,7 +417,7 @@ local function attempt_body(sc, settings, adapter, ctx, t, out)
 	local argv = concat(concat(prefix, { path }), args)
 	local spec = { argv = argv, cwd = t.workspace, env = env_for(ctx, t, adapter, pol, sc),
 		timeout = sc.timeout or M.DEFAULT_TIMEOUT, pty = sc.pty and t.pty or nil,
-		keep_fds = t._kept_fd and { t._kept_fd } or nil }
+		keep_fds = (t._kept_fd or t._leaked_fd) and { t._kept_fd or t._leaked_fd, t._leaked_fd } or nil }
 	local res = launch(sc, spec, t)
 	out.probe = M.interpret(res, argv, #prefix > 0)
 	classify(sc, out.probe, t)
