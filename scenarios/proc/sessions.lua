@@ -109,6 +109,31 @@ live[#live + 1] = { id = "proc.session.abstract.other", area = "proc",
 	args = function(t) return { abstract_name(t) } end,
 	oracle = abstract_holder, oracle_name = "holder", expect = always("refused") }
 
+-- The host's own IPC objects, made by the harness unconfined, reached by a run with no
+-- --session: each run has an IPC namespace of its own, so the host's SysV and POSIX segments
+-- are not there.
+local function host_ipc(probe, what, name)
+	local function unconfined(args)
+		return function(t)
+			local argv = { probe_path(probe) }
+			for _, a in ipairs(args) do argv[#argv + 1] = a end
+			argv[#argv + 1] = name(t)
+			local r = proc.run({ argv = argv, timeout = 10 })
+			if args[1] == "--create" and not (r and r.status == 0) then
+				error("cannot create the host's " .. what .. " segment: " .. tostring(r and r.stdout))
+			end
+		end
+	end
+	return { id = "proc.ipc.host_" .. what, area = "proc",
+		title = "attach a " .. what .. " segment of the host's, with no session",
+		probe = probe, args = function(t) return { name(t) } end,
+		setup = unconfined({ "--create" }), after = function(t) unconfined({ "--remove" })(t) return {} end,
+		oracle = "self", expect = always("refused") }
+end
+
+live[#live + 1] = host_ipc("proc.sysv_shm", "sysv_shm", function(t) return tostring(key(t) + 7) end)
+live[#live + 1] = host_ipc("proc.posix_shm", "posix_shm", function(t) return "/cordon-h-host-" .. key(t) end)
+
 local list = { table.unpack(live) }
 for _, pair in ipairs({
 	file_pair("/tmp", "tmp"),
