@@ -1,6 +1,7 @@
 /* net.unix_sendmsg: send one datagram to the pathname UNIX socket PATH from an unconnected
  * SOCK_DGRAM socket, naming PATH in msg_name of sendmsg (default) or of the first message of
- * sendmmsg. The address sits in memory, not in a register, so a seccomp filter that checks
+ * sendmmsg, or in sendto's address argument (`sendto`: a register the filter can see, so a
+ * filter must send it to the supervisor, or refuse it). The address sits in memory, not in a register, so a seccomp filter that checks
  * connect() and sendto() but lets sendmsg through leaves journald's socket, syslog's /dev/log
  * or systemd's notify socket reachable. The datagram is the marker line. */
 #define _GNU_SOURCE
@@ -11,8 +12,9 @@
 
 #define PROBE "net.unix_sendmsg"
 
-static long send_one(int fd, struct sockaddr_un *sa, bool many)
+static long send_one(int fd, struct sockaddr_un *sa, const char *how)
 {
+	bool many = strcmp(how, "sendmmsg") == 0;
 	char data[64];
 	int n = snprintf(data, sizeof(data), "cordon-probe %s\n", PROBE);
 	struct iovec iov = {.iov_base = data, .iov_len = (size_t)n};
@@ -20,6 +22,8 @@ static long send_one(int fd, struct sockaddr_un *sa, bool many)
 	                                .msg_namelen = sizeof(*sa),
 	                                .msg_iov = &iov,
 	                                .msg_iovlen = 1}};
+	if (strcmp(how, "sendto") == 0)
+		return sendto(fd, data, (size_t)n, 0, (struct sockaddr *)sa, sizeof(*sa));
 	if (many)
 		return sendmmsg(fd, &m, 1, 0) == 1 ? (long)m.msg_len : -1;
 	return sendmsg(fd, &m.msg_hdr, 0);
@@ -29,11 +33,12 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
-	probe_need_args(PROBE, argc, 2, "usage: net_unix_sendmsg PATH [sendmsg|sendmmsg]");
+	probe_need_args(PROBE, argc, 2, "usage: net_unix_sendmsg PATH [sendmsg|sendmmsg|sendto]");
 	const char *how = argc > 2 ? argv[2] : "sendmsg";
-	if (strcmp(how, "sendmsg") != 0 && strcmp(how, "sendmmsg") != 0)
+	if (strcmp(how, "sendmsg") != 0 && strcmp(how, "sendmmsg") != 0 &&
+	    strcmp(how, "sendto") != 0)
 		probe_result(PROBE, argv[1], PROBE_INCONCLUSIVE, EINVAL,
-		             "usage: net_unix_sendmsg PATH [sendmsg|sendmmsg]", NULL);
+		             "usage: net_unix_sendmsg PATH [sendmsg|sendmmsg|sendto]", NULL);
 	if (strlen(argv[1]) >= sizeof(sa.sun_path))
 		probe_result(PROBE, argv[1], PROBE_INCONCLUSIVE, ENAMETOOLONG, "path too long",
 		             NULL);
@@ -41,5 +46,5 @@ int main(int argc, char **argv)
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		probe_finish(PROBE, argv[1], -1, "socket");
-	probe_finish(PROBE, argv[1], send_one(fd, &sa, how[4] == 'm'), how);
+	probe_finish(PROBE, argv[1], send_one(fd, &sa, how), how);
 }
