@@ -30,6 +30,8 @@ local list = {
 	simple("priv.personality.exec", "priv.personality", "set READ_IMPLIES_EXEC"),
 	simple("priv.nnp_clear.prctl", "priv.nnp_clear", "clear no_new_privs"),
 	simple("priv.seccomp_mode.strict", "priv.seccomp_mode", "switch to seccomp strict mode"),
+	simple("priv.seccomp_listener.nested", "priv.seccomp_listener",
+		"load a seccomp filter with a listener of its own (to answer for the supervisor)"),
 	simple("priv.ptrace_rewrite.keyctl", "priv.ptrace_rewrite", "rewrite a syscall through ptrace",
 		function() return { "keyctl" } end),
 	-- fd 0 is /dev/null here: unconfined the ioctl reaches the tty layer (ENOTTY = reached).
