@@ -106,6 +106,12 @@ static int opt_apply(struct cordon_cli *cli, const struct opt *o, const char *va
 	case OPT_POLICY:
 		if (!*value)
 			return cordon_err(err, -EINVAL, "--policy: empty file name");
+		if (cli->policy_file)
+			return cordon_err(
+			        err, -EINVAL,
+			        "--policy: given twice ('%s' and '%s'): one policy file per "
+			        "run",
+			        cli->policy_file, value);
 		cli->policy_file = value;
 		return 0;
 	case OPT_WARM:

@@ -154,6 +154,21 @@ static int set_size(struct cordon_policy *p, const struct setting *s, const char
 	return 0;
 }
 
+/* Below this no dynamically linked program gets past its loader (it dies as 127 or 139, which
+ * looks like the command's own failure): refused rather than run. */
+#define CORDON_MEMORY_MIN (16ull << 20)
+
+static int set_memory(struct cordon_policy *p, const struct setting *s, const char *value,
+                      cordon_error *err)
+{
+	int r = set_size(p, s, value, err);
+	if (r == 0 && p->limits.memory && p->limits.memory < CORDON_MEMORY_MIN)
+		return cordon_err(err, -EINVAL,
+		                  "%s: '%s' is below the minimum of 16M a process needs to start",
+		                  s->key, value);
+	return r;
+}
+
 static int set_count(struct cordon_policy *p, const struct setting *s, const char *value,
                      cordon_error *err)
 {
@@ -227,7 +242,7 @@ static const struct setting settings[] = {
         {"network", CORDON_SET_NETWORK, false, set_network, 0},
         {"session", CORDON_SET_SESSION, false, set_session, 0},
         {"timeout", CORDON_SET_TIMEOUT, false, set_duration, OFF(limits.timeout_ms)},
-        {"memory", CORDON_SET_MEMORY, false, set_size, OFF(limits.memory)},
+        {"memory", CORDON_SET_MEMORY, false, set_memory, OFF(limits.memory)},
         {"pids", CORDON_SET_PIDS, false, set_count, OFF(limits.pids)},
         {"cpu", CORDON_SET_CPU, false, set_count, OFF(limits.cpu)},
         {"file-size", CORDON_SET_FILE_SIZE, false, set_size, OFF(limits.file_size)},
@@ -298,6 +313,11 @@ int cordon_policy_set(cordon_policy *p, const char *key, const char *value, cord
 		return cordon_err(err, -EINVAL, "unknown setting '%s'", key);
 	if (p->finalized)
 		return cordon_err(err, -EBUSY, "%s: the policy is already finalized", key);
+	/* A single-value key given twice in one file: which one was meant is a guess. */
+	if (p->loading_file && (p->file_bits & s->bit))
+		return cordon_err(err, -EINVAL, "%s: set twice in the policy file", key);
+	if (p->loading_file)
+		p->file_bits |= s->bit;
 	if (p->loading_file && (p->explicit_bits & s->bit)) {
 		/* A flag already set this: it wins, but the file's value must still be valid. */
 		struct cordon_policy scratch = {0};

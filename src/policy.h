@@ -58,6 +58,7 @@ struct cordon_policy {
 	bool finalized;
 	unsigned explicit_bits; /* enum cordon_setting_bit */
 	bool loading_file;      /* set while a policy file is read */
+	unsigned file_bits;     /* single-value settings the file being read has set */
 	char *source_file;      /* the policy file read, if any */
 };
 

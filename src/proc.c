@@ -289,17 +289,31 @@ static _Noreturn void init_exec_command(const struct cordon_init *in,
 		if ((ignored >> (sig - 1)) & 1 && sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (!in->cwd || chdir(in->cwd) < 0) {
-		const char *ws = in->plan->policy ? in->plan->policy->workspace : NULL;
-		if (!ws || chdir(ws) < 0)
-			(void)chdir("/");
-	}
 	cordon_limits_set(rlimits);
 	execvpe(in->argv[0], in->argv, in->envp);
 	int e = errno;
 	dprintf(2, "cordon: %s: %s\n", in->argv[0], strerror(e));
 	*exec_errno = e;
 	_exit(e == ENOENT ? CORDON_EXIT_NOTFOUND : CORDON_EXIT_NOEXEC);
+}
+
+/* The command runs where the caller is, or not at all: falling back to another directory (the
+ * workspace root, say) would point `rm -rf` of everything from a scratch directory at the workspace. The
+ * caller's directory is unavailable inside when it is under a private or hidden tree (the
+ * host's /tmp), was deleted, or could not be named (longer than the supervisor's buffer). */
+static int init_enter_cwd(const struct cordon_init *in, cordon_error *err)
+{
+	if (!in->cwd)
+		return cordon_err(err, -ENOENT,
+		                  "the current directory cannot be named (deleted, or longer than "
+		                  "PATH_MAX): cd to a directory in the workspace");
+	if (chdir(in->cwd) < 0)
+		return cordon_err(
+		        err, -errno,
+		        "the current directory %s is not visible inside the sandbox (%s): "
+		        "cd to a directory the sandbox shows (the workspace, say)",
+		        in->cwd, strerror(errno));
+	return 0;
 }
 
 /* vfork: no copy of the init's page tables, and when it returns the command has either been
@@ -413,6 +427,10 @@ _Noreturn void cordon_init_run(const struct cordon_init *in)
 	struct cordon_init run = *in;
 	struct cordon_warm_cmd cmd = {0};
 	if (in->warm && init_take_command(&run, &cmd, &err) < 0) {
+		init_send(run.sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
+		_exit(1);
+	}
+	if (init_enter_cwd(&run, &err) < 0) {
 		init_send(run.sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
 		_exit(1);
 	}
