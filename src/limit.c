@@ -139,6 +139,46 @@ static int limits_add(struct cordon_rlimits *out, int resource, uint64_t value, 
 	return 0;
 }
 
+/* Per-user kernel objects without an rlimit of their own are counted per user namespace
+ * (ucounts), each namespace with its own maximum under /proc/sys/user, checked at every level
+ * up to the host's: set in the sandbox's namespace, they bound the whole tree, and what the
+ * sandbox takes can no longer starve the host user's editors and file watchers. */
+static int limits_ucount(const char *name, uint64_t v, cordon_error *err)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/sys/user");
+	int r = limits_write_u64(dir, name, v);
+	if (r == -ENOENT) /* the kernel has no such object (built without it) */
+		return 0;
+	return r < 0 ? cordon_err(err, r, "limits: cannot set /proc/sys/user/%s: %s", name,
+	                          strerror(-r))
+	             : 0;
+}
+
+int cordon_limits_ucounts(const struct cordon_plan *plan, cordon_error *err)
+{
+	const struct cordon_limits *l = &plan->policy->limits;
+	int r = limits_ucount("max_inotify_instances", l->inotify, err);
+	if (r == 0)
+		r = limits_ucount("max_inotify_watches", l->inotify_watches, err);
+	if (r == 0)
+		r = limits_ucount("max_fanotify_groups", CORDON_FANOTIFY_GROUPS, err);
+	if (r == 0)
+		r = limits_ucount("max_fanotify_marks", l->inotify_watches, err);
+	return r;
+}
+
+/* A per-user rlimit the command gets lowered to value, never raised (the hard limit holds). */
+static void limits_add_cap(struct cordon_rlimits *out, int resource, uint64_t value)
+{
+	struct rlimit cur;
+	if (getrlimit(resource, &cur) == 0 && cur.rlim_max != RLIM_INFINITY && value > cur.rlim_max)
+		value = cur.rlim_max;
+	out->resource[out->n] = resource;
+	out->value[out->n] = value;
+	out->n++;
+}
+
 int cordon_limits_prepare(const struct cordon_plan *plan, bool cgroup_active,
                           struct cordon_rlimits *out, cordon_error *err)
 {
@@ -155,6 +195,13 @@ int cordon_limits_prepare(const struct cordon_plan *plan, bool cgroup_active,
 		r = limits_add(out, RLIMIT_AS, l->memory, "--memory", err);
 	if (r == 0 && l->pids && !cgroup_active)
 		r = limits_add(out, RLIMIT_NPROC, l->pids, "--pids", err);
+	/* Per-user objects that have an rlimit: counted per user namespace too since 5.14, but
+	 * the namespace's maximum is its creator's rlimit, the host user's whole budget. */
+	if (r == 0) {
+		limits_add_cap(out, RLIMIT_SIGPENDING, CORDON_SIGPENDING_MAX);
+		limits_add_cap(out, RLIMIT_MSGQUEUE, CORDON_MSGQUEUE_MAX);
+		limits_add_cap(out, RLIMIT_MEMLOCK, CORDON_MEMLOCK_MAX);
+	}
 	return r;
 }
 

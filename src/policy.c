@@ -169,6 +169,41 @@ static int set_memory(struct cordon_policy *p, const struct setting *s, const ch
 	return r;
 }
 
+/* A size a tmpfs takes as its bound: size=0 would mean no bound at all. */
+static int set_tmp_size(struct cordon_policy *p, const struct setting *s, const char *value,
+                        cordon_error *err)
+{
+	int r = set_size(p, s, value, err);
+	if (r == 0 && p->limits.tmp_size < (1ull << 20))
+		return cordon_err(err, -EINVAL,
+		                  "%s: '%s' is below the minimum of 1M (0 would mean no bound)",
+		                  s->key, value);
+	return r;
+}
+
+static int set_tmp_inodes(struct cordon_policy *p, const struct setting *s, const char *value,
+                          cordon_error *err)
+{
+	if (cordon_parse_u64(value, &p->limits.tmp_inodes) < 0 || p->limits.tmp_inodes < 64 ||
+	    p->limits.tmp_inodes > UINT32_MAX)
+		return cordon_err(
+		        err, -EINVAL,
+		        "%s: invalid number '%s' (64 to 4294967295; 0 would mean no bound)", s->key,
+		        value);
+	return 0;
+}
+
+/* A /proc/sys/user maximum: an int in the kernel. */
+static int set_ucount(struct cordon_policy *p, const struct setting *s, const char *value,
+                      cordon_error *err)
+{
+	uint64_t *v = FIELD(uint64_t, p, s->off);
+	if (cordon_parse_u64(value, v) < 0 || *v > INT_MAX)
+		return cordon_err(err, -EINVAL, "%s: invalid number '%s' (0 to %d)", s->key, value,
+		                  INT_MAX);
+	return 0;
+}
+
 static int set_count(struct cordon_policy *p, const struct setting *s, const char *value,
                      cordon_error *err)
 {
@@ -250,6 +285,11 @@ static const struct setting settings[] = {
         {"env-keep", 0, false, set_env_keep, 0},
         {"keep-fd", 0, false, set_keep_fd, 0},
         {"best-effort", CORDON_SET_BEST_EFFORT, false, set_best_effort, 0},
+        {"tmp-size", CORDON_SET_TMP_SIZE, false, set_tmp_size, OFF(limits.tmp_size)},
+        {"tmp-inodes", CORDON_SET_TMP_INODES, false, set_tmp_inodes, OFF(limits.tmp_inodes)},
+        {"inotify", CORDON_SET_INOTIFY, false, set_ucount, OFF(limits.inotify)},
+        {"inotify-watches", CORDON_SET_INOTIFY_WATCHES, false, set_ucount,
+         OFF(limits.inotify_watches)},
 };
 
 static const struct setting *setting_find(const char *key)
@@ -293,6 +333,10 @@ cordon_policy *cordon_policy_new(void)
 		return NULL;
 	p->profile = CORDON_PROFILE_WORKSPACE_WRITE;
 	p->network = CORDON_NETWORK_OFF;
+	p->limits.tmp_size = CORDON_DEFAULT_TMP_SIZE;
+	p->limits.tmp_inodes = CORDON_DEFAULT_TMP_INODES;
+	p->limits.inotify = CORDON_DEFAULT_INOTIFY;
+	p->limits.inotify_watches = CORDON_DEFAULT_INOTIFY_WATCHES;
 	return p;
 }
 

@@ -215,6 +215,9 @@ static int init_namespaces(const struct cordon_init *in, cordon_error *err)
 	int r = 0;
 	if (in->clone_flags & CLONE_NEWUSER)
 		r = init_map_ids(in->plan->host, err);
+	/* While we hold our capabilities in the user namespace, whether new or the session's. */
+	if (r == 0 && in->in_userns && in->plan->policy)
+		r = cordon_limits_ucounts(in->plan, err);
 	if (r == 0 && (in->clone_flags & CLONE_NEWNS))
 		r = cordon_mount_apply(in->plan, err);
 	/* The view is final: the supervisor reads what it needs of it while we go on (the
