@@ -12,8 +12,9 @@ struct cordon_cgroup {
 };
 
 /* Create the group for this sandbox when the plan has --memory or --pids and the host has a
- * writable cgroup. Leaves cg->active false (rlimits will be used) when it cannot; 0 always
- * unless out of memory, so a degraded host still runs (explain already says which applies). */
+ * writable cgroup (explain then says the group enforces them), under a name no other run has;
+ * groups leaked by killed runs are removed first. An error (the run is refused) when it
+ * cannot be made: never a silent fall back to rlimits. cg->active false without a cgroup. */
 CORDON_HIDDEN int cordon_cgroup_create(const struct cordon_plan *plan, struct cordon_cgroup *cg,
                                        cordon_error *err);
 /* Move pid (the sandbox's init, before it forks the command) into the group. */
