@@ -424,8 +424,7 @@ static void body_init_unreadable(struct ru_who *w)
 	        "cat /proc/1/environ 2>/dev/null | tr '\\0' '\\n';"
 	        "head -c 64 /proc/1/mem >/dev/null 2>&1 && echo mem-readable;"
 	        "for f in /proc/1/fd/*; do readlink $f >/dev/null 2>&1 && echo fd-readable; done;"
-	        "echo cmdline=$(tr '\\0' ' ' < /proc/1/cmdline) # ARG-"
-	        "MARK";
+	        "echo cmdline=$(tr '\\0' ' ' < /proc/1/cmdline)";
 	struct tu_result r;
 	assert_int_equal(ru_run_env(w, NULL, extra, script, &r), 0);
 	printf("%s", r.out);
