@@ -178,6 +178,7 @@ static int set_tmp_size(struct cordon_policy *p, const struct setting *s, const 
 		return cordon_err(err, -EINVAL,
 		                  "%s: '%s' is below the minimum of 1M (0 would mean no bound)",
 		                  s->key, value);
+	p->tmp_size_given = true;
 	return r;
 }
 
@@ -524,6 +525,11 @@ int cordon_policy_finalize(cordon_policy *p, cordon_error *err)
 		r = add_default_deny_read(p, home, err);
 	if (r == 0)
 		r = check_deny_read(p, err);
+	/* tmpfs pages are memory the command holds, but RLIMIT_AS does not count them: unless
+	 * told otherwise, /tmp and /dev/shm are no larger than the memory limit. */
+	if (r == 0 && !p->tmp_size_given && p->limits.memory &&
+	    p->limits.memory < p->limits.tmp_size)
+		p->limits.tmp_size = p->limits.memory;
 	if (r == 0)
 		p->finalized = true;
 	return r;

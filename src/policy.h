@@ -27,7 +27,7 @@ struct cordon_limits {
 	uint64_t open_files;
 	/* Always set (defaults in cordon_policy_new): the private /tmp and /dev/shm, each, and
 	 * the per-user kernel objects of the sandbox's user namespace. */
-	uint64_t tmp_size;
+	uint64_t tmp_size; /* without --tmp-size: at most --memory (finalize) */
 	uint64_t tmp_inodes;
 	uint64_t inotify;         /* inotify instances */
 	uint64_t inotify_watches; /* inotify watches */
@@ -75,6 +75,7 @@ struct cordon_policy {
 	unsigned explicit_bits; /* enum cordon_setting_bit */
 	bool loading_file;      /* set while a policy file is read */
 	unsigned file_bits;     /* single-value settings the file being read has set */
+	bool tmp_size_given;    /* tmp-size came from a flag or the file, not the default */
 	char *source_file;      /* the policy file read, if any */
 };
 

@@ -465,6 +465,33 @@ static void test_policy_finalize_refuses_bad_roots(void **state)
 	                      "contains the writable root");
 }
 
+/* tmpfs pages are not counted by RLIMIT_AS: without --tmp-size, /tmp and /dev/shm are no
+ * larger than --memory; a tmp-size given (flag or file) is kept. */
+static void test_policy_finalize_tmp_size_follows_memory(void **state)
+{
+	struct fixture *f = *state;
+	cordon_error err = {0};
+	cordon_policy *p = cordon_policy_new();
+	assert_int_equal(cordon_policy_set(p, "workspace", f->ws, &err), 0);
+	assert_int_equal(cordon_policy_set(p, "memory", "64M", &err), 0);
+	assert_int_equal(cordon_policy_finalize(p, &err), 0);
+	assert_true(p->limits.tmp_size == 64ull << 20);
+	cordon_policy_free(p);
+	p = cordon_policy_new();
+	assert_int_equal(cordon_policy_set(p, "workspace", f->ws, &err), 0);
+	assert_int_equal(cordon_policy_set(p, "memory", "64M", &err), 0);
+	assert_int_equal(cordon_policy_set(p, "tmp-size", "100M", &err), 0);
+	assert_int_equal(cordon_policy_finalize(p, &err), 0);
+	assert_true(p->limits.tmp_size == 100ull << 20);
+	cordon_policy_free(p);
+	p = cordon_policy_new();
+	assert_int_equal(cordon_policy_set(p, "workspace", f->ws, &err), 0);
+	assert_int_equal(cordon_policy_set(p, "memory", "4G", &err), 0);
+	assert_int_equal(cordon_policy_finalize(p, &err), 0);
+	assert_true(p->limits.tmp_size == CORDON_DEFAULT_TMP_SIZE);
+	cordon_policy_free(p);
+}
+
 static void test_policy_finalize_profiles(void **state)
 {
 	struct fixture *f = *state;
@@ -518,6 +545,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_policy_finalize_refuses_bad_roots, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_policy_finalize_profiles, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_policy_finalize_tmp_size_follows_memory, setup,
+	                                        teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
