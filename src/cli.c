@@ -35,6 +35,10 @@ static const char usage[] =
         "  --cpu SECONDS       CPU time limit\n"
         "  --file-size SIZE    largest file the command may write\n"
         "  --open-files N      open descriptor limit\n"
+        "  --tmp-size SIZE     size of the private /tmp and of /dev/shm, each (default 512M)\n"
+        "  --tmp-inodes N      files in each of them (default 65536)\n"
+        "  --inotify N         inotify instances for the whole sandbox (default 32)\n"
+        "  --inotify-watches N inotify watches for the whole sandbox (default 16384)\n"
         "  --env-keep NAME     keep a variable the secret filter would drop (repeatable)\n"
         "  --keep-fd N         pass descriptor N through (all others above 2 are closed)\n"
         "  --policy FILE       the same settings from a file (key = value); flags win\n"
@@ -83,7 +87,8 @@ static const struct opt opts[] = {
         {"open-files", OPT_SETTING}, {"env-keep", OPT_SETTING},  {"keep-fd", OPT_SETTING},
         {"best-effort", OPT_FLAG},   {"policy", OPT_POLICY},     {"help", OPT_HELP},
         {"version", OPT_VERSION},    {"warm", OPT_WARM},         {"warm-only", OPT_WARM_ONLY},
-        {"pool", OPT_POOL},          {"ready-fd", OPT_READY},
+        {"pool", OPT_POOL},          {"ready-fd", OPT_READY},    {"tmp-size", OPT_SETTING},
+        {"tmp-inodes", OPT_SETTING}, {"inotify", OPT_SETTING},   {"inotify-watches", OPT_SETTING},
 };
 
 /* The option named by arg ("--name" or "--name=value"); *value points past '=' or is NULL. */
@@ -106,6 +111,12 @@ static int opt_apply(struct cordon_cli *cli, const struct opt *o, const char *va
 	case OPT_POLICY:
 		if (!*value)
 			return cordon_err(err, -EINVAL, "--policy: empty file name");
+		if (cli->policy_file)
+			return cordon_err(
+			        err, -EINVAL,
+			        "--policy: given twice ('%s' and '%s'): one policy file per "
+			        "run",
+			        cli->policy_file, value);
 		cli->policy_file = value;
 		return 0;
 	case OPT_WARM:

@@ -152,12 +152,39 @@ static void host_detect_cgroup_v1(struct cordon_host *h, const char *cgroups)
 	         "user slice)");
 }
 
+/* Whether children of dir can get the memory and pids controllers: already enabled, or dir is
+ * a root (of the hierarchy or of a cgroup namespace), where processes and enabled controllers
+ * may mix. Elsewhere the group holds processes (cordon itself), and enabling them fails
+ * (cgroup v2's no-internal-process rule): saying a cgroup enforces the limits would be false. */
+static bool host_cgroup_v2_usable(const char *dir, const char *own)
+{
+	if (strcmp(own, "/") == 0)
+		return true;
+	char path[320], buf[256] = "";
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, "memory") && strstr(buf, "pids");
+}
+
 static void host_detect_cgroup_v2(struct cordon_host *h, const char *cgroups)
 {
 	char own[200] = "";
 	if (host_cgroup_path(cgroups, "", own, sizeof(own)) &&
 	    host_writable_dir(h->cgroup_dir, sizeof(h->cgroup_dir), "/sys/fs/cgroup", own)) {
-		h->cgroup = CORDON_CGROUP_V2;
+		if (host_cgroup_v2_usable(h->cgroup_dir, own)) {
+			h->cgroup = CORDON_CGROUP_V2;
+			return;
+		}
+		h->cgroup_dir[0] = '\0';
+		snprintf(h->cgroup_why, sizeof(h->cgroup_why),
+		         "the caller's cgroup v2 (%.40s) holds processes, so it cannot enable "
+		         "memory "
+		         "and pids for a child; limits use rlimits",
+		         own);
 		return;
 	}
 	h->cgroup_dir[0] = '\0';

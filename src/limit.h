@@ -12,8 +12,9 @@ struct cordon_cgroup {
 };
 
 /* Create the group for this sandbox when the plan has --memory or --pids and the host has a
- * writable cgroup. Leaves cg->active false (rlimits will be used) when it cannot; 0 always
- * unless out of memory, so a degraded host still runs (explain already says which applies). */
+ * writable cgroup (explain then says the group enforces them), under a name no other run has;
+ * groups leaked by killed runs are removed first. An error (the run is refused) when it
+ * cannot be made: never a silent fall back to rlimits. cg->active false without a cgroup. */
 CORDON_HIDDEN int cordon_cgroup_create(const struct cordon_plan *plan, struct cordon_cgroup *cg,
                                        cordon_error *err);
 /* Move pid (the sandbox's init, before it forks the command) into the group. */
@@ -23,12 +24,25 @@ CORDON_HIDDEN int cordon_cgroup_attach(const struct cordon_cgroup *cg, pid_t pid
 CORDON_HIDDEN void cordon_cgroup_destroy(struct cordon_cgroup *cg);
 
 /* The rlimits of the command: --cpu, --file-size, --open-files always; --memory (RLIMIT_AS)
- * and --pids (RLIMIT_NPROC, per user namespace since 5.14) when no cgroup holds them. */
+ * and --pids (RLIMIT_NPROC, per user namespace since 5.14) when no cgroup holds them; and the
+ * per-user objects' bounds below. */
 struct cordon_rlimits {
 	int n;
-	int resource[5];
-	uint64_t value[5];
+	int resource[8];
+	uint64_t value[8];
 };
+
+/* Fixed bounds of per-user kernel objects (lowered to, never raised above, the caller's hard
+ * limits): pending signals, POSIX message queue bytes, locked memory, fanotify groups. */
+#define CORDON_SIGPENDING_MAX 4096ull
+#define CORDON_MSGQUEUE_MAX (256ull << 10)
+#define CORDON_MEMLOCK_MAX (8ull << 20)
+#define CORDON_FANOTIFY_GROUPS 16ull
+
+/* In the init, with its capabilities in the sandbox's user namespace: that namespace's
+ * maximum inotify instances and watches and fanotify groups and marks (/proc/sys/user).
+ * 0, or an error naming the file. */
+CORDON_HIDDEN int cordon_limits_ucounts(const struct cordon_plan *plan, cordon_error *err);
 
 /* Work out and check the rlimits (in the init, which itself stays unlimited: a small --memory
  * or --open-files must not break its own setup). 0, or -EPERM naming the limit. */

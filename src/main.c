@@ -1,5 +1,7 @@
 /* cordon: parse, build the policy, then run or explain. Only this file prints and exits. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -26,6 +28,16 @@ static int run(struct cordon_cli *cli, cordon_sandbox *sb, cordon_error *err)
 	if (cli->command == CORDON_CLI_EXPLAIN)
 		return cordon_sandbox_explain(sb, stdout) < 0 ? CORDON_EXIT_FAILURE : 0;
 	int code = CORDON_EXIT_FAILURE;
+	/* The command runs in the caller's directory or not at all (the init refuses one the
+	 * sandbox does not show); one that cannot even be named is refused before anything. */
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd))) {
+		cordon_err(err, -errno,
+		           "the current directory cannot be named (%s: deleted, or longer than "
+		           "PATH_MAX): cd to a directory in the workspace",
+		           strerror(errno));
+		return fail(err);
+	}
 	/* A session's runs (or --warm ones) go to a server for their plan when one runs. */
 	if (cli->warm || cli->policy->session) {
 		int r = cordon_warm_run(sb, cli->argv, environ, cli->warm ? cli->opt_argv : NULL,

@@ -204,7 +204,14 @@ static int mount_scratch(struct mount_state *st, size_t i, cordon_error *err)
 		                     err);
 		return r < 0 ? r : mount_attach(&st->fds[i], op->path, err);
 	}
-	if (mount("tmpfs", op->path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	/* Bounded: a tmpfs without size= may take half of the host's RAM, its pages are not
+	 * counted by RLIMIT_AS, and outlive every process that wrote them. */
+	const struct cordon_policy *p = st->plan->policy;
+	char opts[96];
+	snprintf(opts, sizeof(opts), "mode=1777,size=%llu,nr_inodes=%llu",
+	         (unsigned long long)(p ? p->limits.tmp_size : CORDON_DEFAULT_TMP_SIZE),
+	         (unsigned long long)(p ? p->limits.tmp_inodes : CORDON_DEFAULT_TMP_INODES));
+	if (mount("tmpfs", op->path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return mount_errno(err, "mount a tmpfs on", op->path);
 	return 0;
 }

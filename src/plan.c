@@ -447,6 +447,9 @@ static void fp_policy(FILE *f, const struct cordon_policy *p)
 	        (unsigned long long)l->timeout_ms, (unsigned long long)l->memory,
 	        (unsigned long long)l->pids, (unsigned long long)l->cpu,
 	        (unsigned long long)l->file_size, (unsigned long long)l->open_files);
+	fprintf(f, " tmp %llu %llu inotify %llu %llu", (unsigned long long)l->tmp_size,
+	        (unsigned long long)l->tmp_inodes, (unsigned long long)l->inotify,
+	        (unsigned long long)l->inotify_watches);
 	fputc('\0', f);
 	fp_field(f, p->workspace);
 	fp_field(f, p->session);

@@ -2,10 +2,12 @@
  * this host (from struct cordon_host) and its state. A required rule that is not fully
  * enforced refuses the run unless the policy is best-effort: never silently weaker. */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "envfilter.h"
+#include "limit.h"
 #include "plan.h"
 
 enum need {
@@ -398,11 +400,51 @@ static int rule_rlimit(struct cordon_plan *pl, const char *name, uint64_t v, con
 	return rule_add(pl, name, false, CORDON_ENFORCED, NULL, text, fmt("%s", rlimit));
 }
 
+/* The scratch trees: a fresh tmpfs each is bounded; a session's are host directories. */
+static int rule_tmp_size(struct cordon_plan *pl)
+{
+	const struct cordon_limits *l = &pl->policy->limits;
+	cleanup_free char *size = size_str(l->tmp_size);
+	char *text = size ? fmt("/tmp and /dev/shm at most %s and %llu files each", size,
+	                        (unsigned long long)l->tmp_inodes)
+	                  : NULL;
+	if (pl->session_dir)
+		return rule_add(
+		        pl, "tmp-size", false, CORDON_DEGRADED,
+		        "a session's /tmp and /dev/shm are directories of the host: only "
+		        "the file system holding them (and --file-size per file) bounds them",
+		        text, fmt("none for a session (see Known limitations)"));
+	return rule_add(pl, "tmp-size", false, CORDON_ENFORCED, NULL, text,
+	                fmt("tmpfs size= and nr_inodes="));
+}
+
+/* Objects the kernel counts per user: bounded in the sandbox's own user namespace. */
+static int rule_kernel_objects(struct cordon_plan *pl)
+{
+	const struct cordon_limits *l = &pl->policy->limits;
+	char *text = fmt("per-user kernel objects: at most %llu inotify instances and %llu "
+	                 "watches, %llu fanotify groups, %llu pending signals, %lluK of POSIX "
+	                 "message queues, %lluM of locked memory",
+	                 (unsigned long long)l->inotify, (unsigned long long)l->inotify_watches,
+	                 CORDON_FANOTIFY_GROUPS, CORDON_SIGPENDING_MAX, CORDON_MSGQUEUE_MAX >> 10,
+	                 CORDON_MEMLOCK_MAX >> 20);
+	if (pl->clone_flags & CLONE_NEWUSER)
+		return rule_add(pl, "kernel-objects", false, CORDON_ENFORCED, NULL, text,
+		                fmt("/proc/sys/user maxima of the sandbox's user namespace + "
+		                    "RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_MEMLOCK"));
+	return rule_add(pl, "kernel-objects", false, CORDON_DEGRADED,
+	                "no user namespace of its own: inotify and fanotify objects count against "
+	                "the host user's maxima; only the rlimits hold",
+	                text, fmt("RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_MEMLOCK"));
+}
+
 static int rule_limits(struct cordon_plan *pl)
 {
 	const struct cordon_limits *l = &pl->policy->limits;
-	int r = 0;
-	if (l->timeout_ms)
+	int r = rule_tmp_size(pl);
+	if (r == 0)
+		r = rule_kernel_objects(pl);
+	if (r == 0 && l->timeout_ms)
 		r = rule_timeout(pl);
 	if (r == 0 && l->memory)
 		r = rule_memory(pl);

@@ -154,6 +154,57 @@ static int set_size(struct cordon_policy *p, const struct setting *s, const char
 	return 0;
 }
 
+/* Below this no dynamically linked program gets past its loader (it dies as 127 or 139, which
+ * looks like the command's own failure): refused rather than run. */
+#define CORDON_MEMORY_MIN (16ull << 20)
+
+static int set_memory(struct cordon_policy *p, const struct setting *s, const char *value,
+                      cordon_error *err)
+{
+	int r = set_size(p, s, value, err);
+	if (r == 0 && p->limits.memory && p->limits.memory < CORDON_MEMORY_MIN)
+		return cordon_err(err, -EINVAL,
+		                  "%s: '%s' is below the minimum of 16M a process needs to start",
+		                  s->key, value);
+	return r;
+}
+
+/* A size a tmpfs takes as its bound: size=0 would mean no bound at all. */
+static int set_tmp_size(struct cordon_policy *p, const struct setting *s, const char *value,
+                        cordon_error *err)
+{
+	int r = set_size(p, s, value, err);
+	if (r == 0 && p->limits.tmp_size < (1ull << 20))
+		return cordon_err(err, -EINVAL,
+		                  "%s: '%s' is below the minimum of 1M (0 would mean no bound)",
+		                  s->key, value);
+	p->tmp_size_given = true;
+	return r;
+}
+
+static int set_tmp_inodes(struct cordon_policy *p, const struct setting *s, const char *value,
+                          cordon_error *err)
+{
+	if (cordon_parse_u64(value, &p->limits.tmp_inodes) < 0 || p->limits.tmp_inodes < 64 ||
+	    p->limits.tmp_inodes > UINT32_MAX)
+		return cordon_err(
+		        err, -EINVAL,
+		        "%s: invalid number '%s' (64 to 4294967295; 0 would mean no bound)", s->key,
+		        value);
+	return 0;
+}
+
+/* A /proc/sys/user maximum: an int in the kernel. */
+static int set_ucount(struct cordon_policy *p, const struct setting *s, const char *value,
+                      cordon_error *err)
+{
+	uint64_t *v = FIELD(uint64_t, p, s->off);
+	if (cordon_parse_u64(value, v) < 0 || *v > INT_MAX)
+		return cordon_err(err, -EINVAL, "%s: invalid number '%s' (0 to %d)", s->key, value,
+		                  INT_MAX);
+	return 0;
+}
+
 static int set_count(struct cordon_policy *p, const struct setting *s, const char *value,
                      cordon_error *err)
 {
@@ -227,7 +278,7 @@ static const struct setting settings[] = {
         {"network", CORDON_SET_NETWORK, false, set_network, 0},
         {"session", CORDON_SET_SESSION, false, set_session, 0},
         {"timeout", CORDON_SET_TIMEOUT, false, set_duration, OFF(limits.timeout_ms)},
-        {"memory", CORDON_SET_MEMORY, false, set_size, OFF(limits.memory)},
+        {"memory", CORDON_SET_MEMORY, false, set_memory, OFF(limits.memory)},
         {"pids", CORDON_SET_PIDS, false, set_count, OFF(limits.pids)},
         {"cpu", CORDON_SET_CPU, false, set_count, OFF(limits.cpu)},
         {"file-size", CORDON_SET_FILE_SIZE, false, set_size, OFF(limits.file_size)},
@@ -235,6 +286,11 @@ static const struct setting settings[] = {
         {"env-keep", 0, false, set_env_keep, 0},
         {"keep-fd", 0, false, set_keep_fd, 0},
         {"best-effort", CORDON_SET_BEST_EFFORT, false, set_best_effort, 0},
+        {"tmp-size", CORDON_SET_TMP_SIZE, false, set_tmp_size, OFF(limits.tmp_size)},
+        {"tmp-inodes", CORDON_SET_TMP_INODES, false, set_tmp_inodes, OFF(limits.tmp_inodes)},
+        {"inotify", CORDON_SET_INOTIFY, false, set_ucount, OFF(limits.inotify)},
+        {"inotify-watches", CORDON_SET_INOTIFY_WATCHES, false, set_ucount,
+         OFF(limits.inotify_watches)},
 };
 
 static const struct setting *setting_find(const char *key)
@@ -278,6 +334,10 @@ cordon_policy *cordon_policy_new(void)
 		return NULL;
 	p->profile = CORDON_PROFILE_WORKSPACE_WRITE;
 	p->network = CORDON_NETWORK_OFF;
+	p->limits.tmp_size = CORDON_DEFAULT_TMP_SIZE;
+	p->limits.tmp_inodes = CORDON_DEFAULT_TMP_INODES;
+	p->limits.inotify = CORDON_DEFAULT_INOTIFY;
+	p->limits.inotify_watches = CORDON_DEFAULT_INOTIFY_WATCHES;
 	return p;
 }
 
@@ -298,6 +358,11 @@ int cordon_policy_set(cordon_policy *p, const char *key, const char *value, cord
 		return cordon_err(err, -EINVAL, "unknown setting '%s'", key);
 	if (p->finalized)
 		return cordon_err(err, -EBUSY, "%s: the policy is already finalized", key);
+	/* A single-value key given twice in one file: which one was meant is a guess. */
+	if (p->loading_file && (p->file_bits & s->bit))
+		return cordon_err(err, -EINVAL, "%s: set twice in the policy file", key);
+	if (p->loading_file)
+		p->file_bits |= s->bit;
 	if (p->loading_file && (p->explicit_bits & s->bit)) {
 		/* A flag already set this: it wins, but the file's value must still be valid. */
 		struct cordon_policy scratch = {0};
@@ -460,6 +525,11 @@ int cordon_policy_finalize(cordon_policy *p, cordon_error *err)
 		r = add_default_deny_read(p, home, err);
 	if (r == 0)
 		r = check_deny_read(p, err);
+	/* tmpfs pages are memory the command holds, but RLIMIT_AS does not count them: unless
+	 * told otherwise, /tmp and /dev/shm are no larger than the memory limit. */
+	if (r == 0 && !p->tmp_size_given && p->limits.memory &&
+	    p->limits.memory < p->limits.tmp_size)
+		p->limits.tmp_size = p->limits.memory;
 	if (r == 0)
 		p->finalized = true;
 	return r;

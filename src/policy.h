@@ -25,7 +25,19 @@ struct cordon_limits {
 	uint64_t cpu;
 	uint64_t file_size;
 	uint64_t open_files;
+	/* Always set (defaults in cordon_policy_new): the private /tmp and /dev/shm, each, and
+	 * the per-user kernel objects of the sandbox's user namespace. */
+	uint64_t tmp_size; /* without --tmp-size: at most --memory (finalize) */
+	uint64_t tmp_inodes;
+	uint64_t inotify;         /* inotify instances */
+	uint64_t inotify_watches; /* inotify watches */
 };
+
+/* The defaults of the always-set limits (docs/cli.md lists them). */
+#define CORDON_DEFAULT_TMP_SIZE (512ull << 20)
+#define CORDON_DEFAULT_TMP_INODES 65536ull
+#define CORDON_DEFAULT_INOTIFY 32ull
+#define CORDON_DEFAULT_INOTIFY_WATCHES 16384ull
 
 /* Which settings were given explicitly (flags), so a policy file does not override them. */
 enum cordon_setting_bit {
@@ -40,6 +52,10 @@ enum cordon_setting_bit {
 	CORDON_SET_FILE_SIZE = 1u << 8,
 	CORDON_SET_OPEN_FILES = 1u << 9,
 	CORDON_SET_BEST_EFFORT = 1u << 10,
+	CORDON_SET_TMP_SIZE = 1u << 11,
+	CORDON_SET_TMP_INODES = 1u << 12,
+	CORDON_SET_INOTIFY = 1u << 13,
+	CORDON_SET_INOTIFY_WATCHES = 1u << 14,
 };
 
 struct cordon_policy {
@@ -58,6 +74,8 @@ struct cordon_policy {
 	bool finalized;
 	unsigned explicit_bits; /* enum cordon_setting_bit */
 	bool loading_file;      /* set while a policy file is read */
+	unsigned file_bits;     /* single-value settings the file being read has set */
+	bool tmp_size_given;    /* tmp-size came from a flag or the file, not the default */
 	char *source_file;      /* the policy file read, if any */
 };
 

@@ -91,8 +91,7 @@ static int read_lines(struct cordon_policy *p, FILE *f, const char *path, const 
 	size_t cap = 0;
 	unsigned lineno = 0;
 	ssize_t n;
-	errno = 0;
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	while ((errno = 0, n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		cordon_error inner = {0};
 		if (strlen(line) != (size_t)n)
@@ -101,9 +100,14 @@ static int read_lines(struct cordon_policy *p, FILE *f, const char *path, const 
 		if (r < 0)
 			return cordon_err(err, r, "%s:%u: %s", path, lineno, inner.msg);
 	}
-	if (ferror(f))
-		return cordon_err(err, errno ? -errno : -EIO, "policy file '%s': %s", path,
-		                  strerror(errno ? errno : EIO));
+	/* getline ends the same way at the end of the file and on a failure (ENOMEM leaves no
+	 * error flag): only feof says the whole file was read. A file cut short would drop what
+	 * follows, deny-read lines included, so it is an error. */
+	int e = errno;
+	if (ferror(f) || !feof(f))
+		return cordon_err(err, e ? -e : -EIO,
+		                  "policy file '%s': read failed after line %u: %s", path, lineno,
+		                  strerror(e ? e : EIO));
 	return 0;
 }
 
@@ -114,6 +118,7 @@ int cordon_policy_load_file(cordon_policy *p, const char *path, cordon_error *er
 		return cordon_err(err, -errno, "policy file '%s': %s", path, strerror(errno));
 	cleanup_free char *dir = file_dir(path);
 	p->loading_file = true;
+	p->file_bits = 0;
 	int r = read_lines(p, f, path, dir, err);
 	p->loading_file = false;
 	if (r < 0)

@@ -215,6 +215,9 @@ static int init_namespaces(const struct cordon_init *in, cordon_error *err)
 	int r = 0;
 	if (in->clone_flags & CLONE_NEWUSER)
 		r = init_map_ids(in->plan->host, err);
+	/* While we hold our capabilities in the user namespace, whether new or the session's. */
+	if (r == 0 && in->in_userns && in->plan->policy)
+		r = cordon_limits_ucounts(in->plan, err);
 	if (r == 0 && (in->clone_flags & CLONE_NEWNS))
 		r = cordon_mount_apply(in->plan, err);
 	/* The view is final: the supervisor reads what it needs of it while we go on (the
@@ -289,17 +292,31 @@ static _Noreturn void init_exec_command(const struct cordon_init *in,
 		if ((ignored >> (sig - 1)) & 1 && sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (!in->cwd || chdir(in->cwd) < 0) {
-		const char *ws = in->plan->policy ? in->plan->policy->workspace : NULL;
-		if (!ws || chdir(ws) < 0)
-			(void)chdir("/");
-	}
 	cordon_limits_set(rlimits);
 	execvpe(in->argv[0], in->argv, in->envp);
 	int e = errno;
 	dprintf(2, "cordon: %s: %s\n", in->argv[0], strerror(e));
 	*exec_errno = e;
 	_exit(e == ENOENT ? CORDON_EXIT_NOTFOUND : CORDON_EXIT_NOEXEC);
+}
+
+/* The command runs where the caller is, or not at all: falling back to another directory (the
+ * workspace root, say) would point `rm -rf` of everything from a scratch directory at the workspace. The
+ * caller's directory is unavailable inside when it is under a private or hidden tree (the
+ * host's /tmp), was deleted, or could not be named (longer than the supervisor's buffer). */
+static int init_enter_cwd(const struct cordon_init *in, cordon_error *err)
+{
+	if (!in->cwd)
+		return cordon_err(err, -ENOENT,
+		                  "the current directory cannot be named (deleted, or longer than "
+		                  "PATH_MAX): cd to a directory in the workspace");
+	if (chdir(in->cwd) < 0)
+		return cordon_err(
+		        err, -errno,
+		        "the current directory %s is not visible inside the sandbox (%s): "
+		        "cd to a directory the sandbox shows (the workspace, say)",
+		        in->cwd, strerror(errno));
+	return 0;
 }
 
 /* vfork: no copy of the init's page tables, and when it returns the command has either been
@@ -388,11 +405,91 @@ static bool init_end_tree(void)
 	}
 }
 
+/* A copy of a NULL-terminated vector and its strings, in one allocation. */
+static char **init_copy_strv(char *const *v)
+{
+	size_t n = 0, bytes = 0;
+	for (; v && v[n]; n++)
+		bytes += strlen(v[n]) + 1;
+	char **out = malloc((n + 1) * sizeof(char *) + bytes);
+	if (!out)
+		return NULL;
+	char *p = (char *)(out + n + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i]) + 1;
+		out[i] = memcpy(p, v[i], len);
+		p += len;
+	}
+	out[n] = NULL;
+	return out;
+}
+
+/* The kernel's idea of where our arguments and environment strings live (/proc/PID/cmdline
+ * and /proc/PID/environ read exactly these ranges): fields 48 to 51 of /proc/self/stat. */
+static bool init_arg_env_area(unsigned long area[4])
+{
+	char buf[2048];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the command name may hold blanks and parentheses */
+	for (int field = 2; p && field < 48; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		char *end;
+		area[i] = strtoul(p, &end, 10);
+		if (end == p)
+			return false;
+		p = end;
+	}
+	return area[0] <= area[1] && area[2] <= area[3];
+}
+
+/* We are a copy of the supervisor: our environment strings are the caller's, unfiltered
+ * (the secrets the filter drops for the command), and our arguments are the caller's command
+ * line. Both are readable in /proc/1 by anyone the kernel lets read our memory, and
+ * /proc/1/cmdline by everyone in the sandbox. Keep copies of what the command is given, then
+ * zero the originals (a copy-on-write copy: the supervisor's own are untouched); argv[0] stays
+ * so that pid 1 is still called cordon. */
+static int init_scrub(struct cordon_init *run, cordon_error *err)
+{
+	extern char **environ;
+	char **argv = init_copy_strv(run->argv), **envp = init_copy_strv(run->envp);
+	if (!argv || !envp) {
+		free(argv);
+		free(envp);
+		return cordon_err(err, -ENOMEM, "init: out of memory");
+	}
+	run->argv = argv;
+	run->envp = envp;
+	environ = envp; /* execvpe searches this PATH: the command's own */
+	unsigned long a[4];
+	if (!init_arg_env_area(a))
+		return cordon_err(err, -EIO, "init: cannot find its own environment to clear it");
+	char *arg0 = (char *)a[0];
+	size_t keep = a[1] > a[0] ? strnlen(arg0, a[1] - a[0] - 1) + 1 : 0;
+	memset(arg0 + keep, 0, a[1] - a[0] - keep);
+	memset((char *)a[2], 0, a[3] - a[2]);
+	return 0;
+}
+
 _Noreturn void cordon_init_run(const struct cordon_init *in)
 {
 	cordon_error err = {0};
 	int listener = -1;
 	struct cordon_rlimits rlimits = {0};
+	struct cordon_init scrubbed = *in;
+	if (init_scrub(&scrubbed, &err) < 0) {
+		init_send(in->sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
+		_exit(1);
+	}
+	in = &scrubbed;
 	if (init_setup(in, &listener, &rlimits, &err) < 0) {
 		init_send(in->sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
 		_exit(1);
@@ -413,6 +510,10 @@ _Noreturn void cordon_init_run(const struct cordon_init *in)
 	struct cordon_init run = *in;
 	struct cordon_warm_cmd cmd = {0};
 	if (in->warm && init_take_command(&run, &cmd, &err) < 0) {
+		init_send(run.sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
+		_exit(1);
+	}
+	if (init_enter_cwd(&run, &err) < 0) {
 		init_send(run.sock, CORDON_MSG_FAIL, err.code, err.msg, -1);
 		_exit(1);
 	}

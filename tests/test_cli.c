@@ -162,6 +162,14 @@ static void test_cli_bad_input(void **state)
 	BAD("--ready-fd: only for serve", "run", "--ready-fd", "3", "--", "x");
 	BAD("--ready-fd: '1' is not a descriptor above 2", "serve", "--ready-fd", "1");
 	BAD("serve: unexpected argument 'make'", "serve", "make");
+	/* issue 11 */
+	BAD("--memory: '1M' is below the minimum of 16M", "run", "--memory", "1M", "--", "x");
+	BAD("--memory: '512' is below the minimum", "run", "--memory=512", "--", "x");
+	BAD("--tmp-size: '0' is below the minimum of 1M", "run", "--tmp-size", "0", "--", "x");
+	BAD("--tmp-inodes: invalid number", "run", "--tmp-inodes", "1", "--", "x");
+	BAD("--inotify: invalid number 'many'", "run", "--inotify", "many", "--", "x");
+	BAD("--policy: given twice ('a.conf' and 'b.conf')", "run", "--policy", "a.conf",
+	    "--policy=b.conf", "--", "x");
 }
 
 /* serve and --warm: recorded, and the options as given kept for a server to be started with
@@ -227,6 +235,10 @@ static void test_cli_usage_lists_every_option(void **state)
 	        "--cpu SECONDS",
 	        "--file-size SIZE",
 	        "--open-files N",
+	        "--tmp-size SIZE",
+	        "--tmp-inodes N",
+	        "--inotify N",
+	        "--inotify-watches N",
 	        "--env-keep NAME",
 	        "--keep-fd N",
 	        "--policy FILE",

@@ -452,6 +452,40 @@ static void test_probe_proc_vm_readv_reads_victim_memory(void **state)
 	victim_stop(&v);
 }
 
+/* proc.mem and proc.fd: a process of ours is open to both; another user's is not. */
+static void test_probe_proc_mem_and_fd_of_victim(void **state)
+{
+	(void)state;
+	struct victim v = victim_start();
+	char pid[16], addr[32], want[64];
+	pid_str(v.pid, pid, sizeof(pid));
+	snprintf(addr, sizeof(addr), "%p", (void *)&victim_magic);
+	snprintf(want, sizeof(want), "\"value\":\"0x%lx\"", victim_magic);
+	struct tu_result r = ppp_run("proc_mem", pid, addr);
+	ppp_check(&r, "proc.mem", "succeeded", NULL);
+	assert_non_null(strstr(r.out, want));
+	assert_non_null(strstr(r.out, "\"read\":true"));
+	tu_result_free(&r);
+	r = ppp_run("proc_fd", pid, "0");
+	ppp_check(&r, "proc.fd", "succeeded", NULL);
+	assert_non_null(strstr(r.out, "\"path\":\"/dev/null\""));
+	tu_result_free(&r);
+	r = ppp_run("proc_mem", "notapid");
+	ppp_check(&r, "proc.mem", "inconclusive", NULL);
+	tu_result_free(&r);
+	uid_t uid;
+	gid_t gid;
+	if (geteuid() == 0 && tu_test_user(&uid, &gid, want, sizeof(want))) {
+		r = ppp_run_user(uid, gid, "proc_mem", pid);
+		ppp_check(&r, "proc.mem", "refused", "EACCES");
+		tu_result_free(&r);
+		r = ppp_run_user(uid, gid, "proc_fd", pid);
+		ppp_check(&r, "proc.fd", "refused", "EACCES");
+		tu_result_free(&r);
+	}
+	victim_stop(&v);
+}
+
 /* A sleeping exec'd process with a marker in its argv[0] and environment. */
 static pid_t sleeper_start(void)
 {
@@ -808,6 +842,7 @@ int main(void)
 	        cmocka_unit_test(test_probe_proc_exe_write_open_refused_etxtbsy),
 	        cmocka_unit_test(test_probe_proc_ptrace_reads_victim_memory),
 	        cmocka_unit_test(test_probe_proc_vm_readv_reads_victim_memory),
+	        cmocka_unit_test(test_probe_proc_mem_and_fd_of_victim),
 	        cmocka_unit_test(test_probe_proc_environ_and_cmdline_show_markers),
 	        cmocka_unit_test(test_probe_proc_count_sees_our_processes),
 	        cmocka_unit_test(test_probe_proc_tiocsti_injects_into_pty),

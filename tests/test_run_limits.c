@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 
@@ -131,8 +132,138 @@ static void test_run_limits_rlimits_reach_command(void **state)
 	ru_both(body_rlimits);
 }
 
+/* Inside: make up to n inotify instances; report how many the kernel gave. */
+static int helper_inotify(int n)
+{
+	int k = 0, e = 0;
+	for (; k < n; k++)
+		if (inotify_init1(IN_CLOEXEC) < 0) {
+			e = errno;
+			break;
+		}
+	printf("inotify=%d error=%s\n", k, e ? strerror(e) : "none");
+	return 0;
+}
+
+static int out_num(const char *out, const char *key)
+{
+	const char *p = strstr(out, key);
+	return p ? atoi(p + strlen(key)) : -1;
+}
+
+/* Issue 11: the private /tmp and /dev/shm are bounded tmpfs (they were unbounded: half of the
+ * host's RAM each, not counted by RLIMIT_AS), and inotify instances and watches are bounded
+ * in the sandbox's user namespace. */
+static void body_tmp_and_objects(struct ru_who *w)
+{
+	char script[4600];
+	snprintf(script, sizeof(script),
+	         "dd if=/dev/zero of=/tmp/big bs=1M count=8 2>/dev/null;"
+	         "echo tmp=$(($(stat -c %%s /tmp/big) >> 20));"
+	         "dd if=/dev/zero of=/dev/shm/big bs=1M count=8 2>/dev/null;"
+	         "echo shm=$(($(stat -c %%s /dev/shm/big) >> 20));"
+	         "i=0; while [ $i -lt 300 ] && true 2>/dev/null > /tmp/f$i; do i=$((i+1)); done;"
+	         "echo files=$i; echo watches=$(cat /proc/sys/user/max_inotify_watches);"
+	         "exec '%s' --inotify 20",
+	         ru_self_in_ws(w));
+	const char *flags[] = {"--tmp-size", "4M", "--tmp-inodes",      "100",
+	                       "--inotify",  "3",  "--inotify-watches", "50",
+	                       NULL};
+	struct tu_result r;
+	assert_int_equal(ru_run(w, flags, script, &r), 0);
+	printf("%s", r.out);
+	assert_int_equal(r.status, 0);
+	assert_true(out_num(r.out, "tmp=") >= 0 && out_num(r.out, "tmp=") <= 4);
+	assert_true(out_num(r.out, "shm=") >= 0 && out_num(r.out, "shm=") <= 4);
+	assert_true(out_num(r.out, "files=") > 0 && out_num(r.out, "files=") < 100);
+	assert_int_equal(out_num(r.out, "watches="), 50);
+	assert_int_equal(out_num(r.out, "inotify="), 3);
+	tu_result_free(&r);
+	/* The defaults bound them too. */
+	assert_int_equal(ru_run(w, NULL, "grep -E ' /(tmp|dev/shm) tmpfs' /proc/mounts", &r), 0);
+	printf("%s", r.out);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, " /tmp tmpfs rw"));
+	assert_non_null(strstr(r.out, "size=524288k,nr_inodes=65536"));
+	tu_result_free(&r);
+}
+
+static void test_run_limits_tmp_and_kernel_objects(void **state)
+{
+	(void)state;
+	ru_both(body_tmp_and_objects);
+}
+
+/* Issue 11: a group leaked by a killed cordon (named after its PID) made a later run with the
+ * same PID fail to create its own and run without its limits while explain said they held.
+ * Here the leaked group is made by hand under the PID the run will have (exec keeps it). */
+static void body_cgroup_leaked_name(struct ru_who *w)
+{
+	const char *explain[] = {tu_cordon(), "explain", "--workspace", w->ws,
+	                         "--memory",  "64M",     NULL};
+	struct tu_spawn s = {
+	        .argv = (char *const *)explain, .uid = w->root ? (uid_t)-1 : w->uid, .gid = w->gid};
+	struct tu_result r;
+	assert_int_equal(tu_run(&s, &r), 0);
+	const char *under = strstr(r.out, "memory at most 64M — cgroup");
+	under = under ? strstr(under, "(under ") : NULL;
+	if (!under) {
+		tu_result_free(&r);
+		printf("SKIP part: no cgroup holds --memory for this user here\n");
+		return;
+	}
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(under + 7, ")"), under + 7);
+	tu_result_free(&r);
+	const char *argv[] = {"/bin/sh",
+	                      "-c",
+	                      "echo pid=$$; mkdir \"$1/cordon-$$\" || exit 99; exec \"$2\" run "
+	                      "--workspace \"$3\" --memory 64M -- cat /proc/self/cgroup",
+	                      "sh",
+	                      dir,
+	                      tu_cordon(),
+	                      w->ws,
+	                      NULL};
+	s.argv = (char *const *)argv;
+	assert_int_equal(tu_run(&s, &r), 0);
+	printf("%s%s", r.out, r.err);
+	char leaked[1100];
+	snprintf(leaked, sizeof(leaked), "%s/cordon-%d", dir, out_num(r.out, "pid="));
+	rmdir(leaked);
+	assert_int_equal(r.status, 0);
+	/* The command is in a group of this run's own, not left in cordon's parent group. */
+	assert_non_null(strstr(r.out, "/cordon-"));
+	tu_result_free(&r);
+}
+
+static void test_run_limits_cgroup_leaked_name(void **state)
+{
+	(void)state;
+	ru_both(body_cgroup_leaked_name);
+}
+
+/* Issue 11: --memory below what a loader needs died as 139/127; now refused up front. */
+static void body_memory_minimum(struct ru_who *w)
+{
+	const char *flags[] = {"--memory", "1M", NULL};
+	struct tu_result r;
+	assert_int_equal(ru_run(w, flags, "echo ran", &r), 0);
+	assert_int_equal(r.status, 125);
+	assert_null(strstr(r.out, "ran"));
+	assert_non_null(strstr(r.err, "below the minimum of 16M"));
+	tu_result_free(&r);
+}
+
+static void test_run_limits_memory_minimum(void **state)
+{
+	(void)state;
+	ru_both(body_memory_minimum);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "--inotify") == 0)
+		return helper_inotify(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "--forkbomb") == 0)
 		return helper_forkbomb(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "--alloc") == 0)
@@ -141,6 +272,9 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_run_limits_pids_stops_fork_bomb),
 	        cmocka_unit_test(test_run_limits_memory_holds),
 	        cmocka_unit_test(test_run_limits_rlimits_reach_command),
+	        cmocka_unit_test(test_run_limits_tmp_and_kernel_objects),
+	        cmocka_unit_test(test_run_limits_cgroup_leaked_name),
+	        cmocka_unit_test(test_run_limits_memory_minimum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -359,6 +359,90 @@ static void body_keep_fd(struct ru_who *w)
 	ru_rm_outside(out);
 }
 
+/* Issue 11: from a directory the sandbox does not show (under the host's private /tmp, or
+ * deleted), the command ran in the workspace root instead: `rm -rf` of everything from a scratch
+ * directory emptied the workspace. Now the run is refused (125) and nothing runs. */
+static void body_cwd_unavailable(struct ru_who *w)
+{
+	char *scratch = tu_tmpdir("cordon-scratch", w->uid, w->gid);
+	assert_non_null(scratch);
+	ru_put(w, ru_path(0, w->ws, "keep-me"), "precious\n");
+	const char *argv[] = {tu_cordon(), "run", "--workspace",          w->ws, "--",
+	                      "/bin/sh",   "-c",  "rm -f ./keep-me; pwd", NULL};
+	struct tu_spawn s = {.argv = (char *const *)argv,
+	                     .cwd = scratch,
+	                     .uid = w->root ? (uid_t)-1 : w->uid,
+	                     .gid = w->gid};
+	struct tu_result r;
+	assert_int_equal(tu_run(&s, &r), 0);
+	printf("status %d out '%s' err '%s'\n", r.status, r.out, r.err);
+	assert_int_equal(access(ru_path(0, w->ws, "keep-me"), F_OK), 0);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "not visible inside the sandbox"));
+	assert_string_equal(r.out, "");
+	tu_result_free(&r);
+	/* Deleted under the caller's feet: the directory cannot even be named. */
+	const char *gone_argv[] = {"/bin/sh",
+	                           "-c",
+	                           "cd \"$1\" && rmdir \"$1\" && exec \"$2\" run "
+	                           "--workspace \"$3\" -- /bin/sh -c 'rm -f ./keep-me; pwd'",
+	                           "sh",
+	                           scratch,
+	                           tu_cordon(),
+	                           w->ws,
+	                           NULL};
+	s.argv = (char *const *)gone_argv;
+	s.cwd = w->ws;
+	assert_int_equal(tu_run(&s, &r), 0);
+	printf("status %d out '%s' err '%s'\n", r.status, r.out, r.err);
+	assert_int_equal(access(ru_path(0, w->ws, "keep-me"), F_OK), 0);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "current directory"));
+	tu_result_free(&r);
+	tu_rm_rf(scratch);
+	free(scratch);
+}
+
+static void test_run_proc_cwd_unavailable_refused(void **state)
+{
+	(void)state;
+	ru_both(body_cwd_unavailable);
+}
+
+/* Issue 11: the sandbox's pid 1 is a copy of cordon: its environment strings were the
+ * caller's unfiltered ones and its command line cordon's whole one. Inside, neither may be
+ * read: /proc/1/environ, /proc/1/mem and the targets of /proc/1/fd refused (not dumpable; as
+ * root the numbers can be listed, not followed), /proc/1/cmdline (readable by design) only
+ * cordon's argv[0]. */
+static void body_init_unreadable(struct ru_who *w)
+{
+	char marker[128], env[160];
+	make_marker(marker, sizeof(marker), "initenv");
+	snprintf(env, sizeof(env), "MY_API_TOKEN=%s", marker);
+	const char *extra[] = {env, NULL};
+	const char *script =
+	        "cat /proc/1/environ 2>/dev/null | tr '\\0' '\\n';"
+	        "head -c 64 /proc/1/mem >/dev/null 2>&1 && echo mem-readable;"
+	        "for f in /proc/1/fd/*; do readlink $f >/dev/null 2>&1 && echo fd-readable; done;"
+	        "echo cmdline=$(tr '\\0' ' ' < /proc/1/cmdline)";
+	struct tu_result r;
+	assert_int_equal(ru_run_env(w, NULL, extra, script, &r), 0);
+	printf("%s", r.out);
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, marker));
+	assert_null(strstr(r.out, "mem-readable"));
+	assert_null(strstr(r.out, "fd-readable"));
+	assert_non_null(strstr(r.out, "cmdline="));
+	assert_null(strstr(r.out, "--workspace"));
+	tu_result_free(&r);
+}
+
+static void test_run_proc_init_unreadable(void **state)
+{
+	(void)state;
+	ru_both(body_init_unreadable);
+}
+
 static void test_run_proc_keep_fd(void **state)
 {
 	(void)state;
@@ -379,6 +463,8 @@ int main(void)
 	        cmocka_unit_test(test_run_proc_environment),
 	        cmocka_unit_test(test_run_proc_ignored_signals_reset),
 	        cmocka_unit_test(test_run_proc_keep_fd),
+	        cmocka_unit_test(test_run_proc_cwd_unavailable_refused),
+	        cmocka_unit_test(test_run_proc_init_unreadable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
