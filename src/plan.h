@@ -25,7 +25,8 @@ struct cordon_op {
 	char *path;      /* absolute, in the sandbox's view */
 	char *source;    /* BIND sources, session directories; else NULL */
 	char *gitdir_of; /* PROTECT of a `gitdir:` target: the .git file that named it */
-	bool is_dir;     /* PROTECT / HIDE: the path is a directory */
+	char *why;   /* PROTECT found by gitscan.c: why git needs it ("core.hookspath in ...") */
+	bool is_dir; /* PROTECT / HIDE: the path is a directory */
 };
 
 /* How a rule is enforced on this host, for explain and for the refuse-or-degrade decision. */
@@ -53,6 +54,7 @@ struct cordon_plan {
 	size_t n_rules;
 	char *home;        /* $HOME of the caller, for explain */
 	char *session_dir; /* NULL without --session: the host directory holding tmp/ shm/ */
+	char *git_note;    /* what the scan for repositories read, or where it stopped */
 
 	/* What the child will do, decided once here. */
 	bool use_userns, use_netns, use_landlock, use_seccomp;
