@@ -42,6 +42,7 @@ static void buf_reset(struct buf *b)
 
 struct reader {
 	const char *p, *end;
+	int last; /* the character next_char returned last */
 	struct buf section, sub, name, value;
 	bool in_section, has_sub;
 	cordon_gitconfig_fn fn;
@@ -52,11 +53,11 @@ struct reader {
 static int next_char(struct reader *r)
 {
 	if (r->p >= r->end)
-		return CFG_EOF;
+		return r->last = CFG_EOF;
 	int c = (unsigned char)*r->p++;
 	if (c == '\r' && r->p < r->end && *r->p == '\n')
 		c = (unsigned char)*r->p++;
-	return c;
+	return r->last = c;
 }
 
 static void skip_line(struct reader *r)
@@ -231,7 +232,8 @@ static int parse(struct reader *r)
 		else if (c == '[') {
 			e = read_section(r);
 			if (e == -EINVAL) {
-				skip_line(r);
+				if (r->last != '\n' && r->last != CFG_EOF)
+					skip_line(r);
 				e = 0;
 			}
 		} else if (isalpha(c))

@@ -314,6 +314,13 @@ static bool is_root_or_above(const struct scan *s, const char *path)
  * user's hooks in .husky: its parent too. */
 static int add_hooks(struct scan *s, const char *dir, const char *why)
 {
+	const char *base = strrchr(dir, '/');
+	if (base && strcmp(base, "/_") == 0 && base != dir) {
+		cleanup_free char *parent = strndup(dir, (size_t)(base - dir));
+		int r = parent ? add_hooks(s, parent, why) : -ENOMEM;
+		if (r < 0)
+			return r;
+	}
 	if (!is_root_or_above(s, dir))
 		return add(s, dir, why);
 	for (size_t i = 0; hook_names[i]; i++) {
@@ -658,12 +665,14 @@ static int walk_root(struct scan *s, const char *root)
 		if (!dir)
 			break;
 		r = read_dir(s, &w, dir);
-		if (r == 1)
+		if (r == 1) {
 			r = stop(s, dir, w.dirs.n - w.next + w.later.n - w.next_later,
 			         s->out->entries > s->budget ? "at its bound of entries"
 			                                     : "at its time limit");
-		else if (r == 0 && s->out->stopped)
 			break;
+		}
+		if (s->out->stopped)
+			break; /* another root spent the bound */
 	}
 	cordon_strv_clear(&w.dirs);
 	cordon_strv_clear(&w.later);
