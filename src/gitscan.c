@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 
 #include "gitscan.h"
@@ -257,15 +258,47 @@ static char *resolve_links(const char *path)
 	return resolve_links_at(path, 8);
 }
 
+/* Whether a symlink lies on path below the root it is in (one lstat a component there; the
+ * roots themselves are canonical), or, for a path outside the roots, at its end. */
+static bool has_link(const struct scan *s, const char *path)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < s->o->n_roots; i++)
+		if (beneath_strict(path, s->o->roots[i]))
+			start = strlen(s->o->roots[i]);
+	struct stat st;
+	if (!start)
+		return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + start + 1;; p++) {
+		p = strchr(p, '/');
+		if (p)
+			*p = '\0';
+		if (lstat(buf, &st) < 0)
+			return false; /* what does not exist is no link */
+		if (S_ISLNK(st.st_mode))
+			return true;
+		if (!p)
+			return false;
+		*p = '/';
+	}
+}
+
 /* Protect path (normalized, absolute) when it lies inside a root, and also where it leads
- * through symlinks: the command must change neither the name nor what it names. */
+ * through symlinks: the command must change neither the name nor what it names. A symlink
+ * outside the roots is followed only where it is the last component (the user's own
+ * directories leading into a root are left out: looking at every component of every path
+ * would cost each run a readlink per component). */
 static int add(struct scan *s, const char *path, const char *why)
 {
 	int r = protectable(s, path) ? push(s, path, why) : 0;
-	cleanup_free char *real = r == 0 ? resolve_links(path) : NULL;
-	if (r == 0 && !real)
+	if (r < 0 || !has_link(s, path))
+		return r;
+	cleanup_free char *real = resolve_links(path);
+	if (!real)
 		return -ENOMEM;
-	if (r == 0 && strcmp(real, path) != 0 && protectable(s, real))
+	if (strcmp(real, path) != 0 && protectable(s, real))
 		r = push(s, real, why);
 	return r;
 }
@@ -414,16 +447,15 @@ static int on_variable(const char *section, const char *sub, const char *name, c
 }
 
 /* The contents of a regular file of at most CONFIG_MAX bytes; NULL when there is none. */
-static char *slurp(const char *path, size_t *len)
+static char *slurp_st(const char *path, size_t *len, struct stat *st)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX)
+	if (fd < 0 || fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_size > CONFIG_MAX)
 		return NULL;
-	char *buf = malloc((size_t)st.st_size + 1);
+	char *buf = malloc((size_t)st->st_size + 1);
 	size_t n = 0;
-	while (buf && n < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+	while (buf && n < (size_t)st->st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st->st_size - n);
 		if (k <= 0)
 			break;
 		n += (size_t)k;
@@ -432,22 +464,30 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Read one config file (and what it includes) unless read already or too deep. */
+static char *slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	return slurp_st(path, len, &st);
+}
+
+/* Read one config file (and what it includes) unless read already (a cycle, or a file
+ * included twice: known by its identity) or too deep. */
 static int read_config(struct repo *rp, const char *path, int depth)
 {
 	if (depth > INCLUDE_DEPTH)
 		return 0;
-	cleanup_free char *real = resolve_links(path);
-	if (!real)
-		return -ENOMEM;
-	if (cordon_strv_contains(&rp->s->visited, real))
-		return 0; /* a cycle, or a file included twice */
-	if (cordon_strv_push(&rp->s->visited, real) < 0)
-		return -ENOMEM;
 	size_t len = 0;
-	cleanup_free char *text = slurp(path, &len);
+	struct stat st;
+	cleanup_free char *text = slurp_st(path, &len, &st);
 	if (!text)
 		return 0;
+	char id[64];
+	snprintf(id, sizeof(id), "%llx:%llx", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino);
+	if (cordon_strv_contains(&rp->s->visited, id))
+		return 0;
+	if (cordon_strv_push(&rp->s->visited, id) < 0)
+		return -ENOMEM;
 	int saved = rp->depth;
 	rp->file = path;
 	rp->depth = depth;
@@ -576,6 +616,7 @@ struct walk {
 	size_t next, next_later;
 	dev_t dev;
 	const char *root;
+	bool leaf_links; /* a directory's link count is 2 + its subdirectories */
 };
 
 static long elapsed_ms(const struct scan *s)
@@ -599,7 +640,11 @@ static int stop(struct scan *s, const char *dir, size_t left, const char *why)
 	return 0;
 }
 
-static int queue_child(struct walk *w, int dfd, const struct dirent *e, const char *dir)
+/* A subdirectory: queued, or, when it has no subdirectories of its own, only looked at for a
+ * `.git` file (a `.git` directory would be a subdirectory): two stat calls instead of
+ * reading it. */
+static int queue_child(struct scan *s, struct walk *w, int dfd, const struct dirent *e,
+                       const char *dir)
 {
 	unsigned char type = e->d_type;
 	struct stat st;
@@ -610,7 +655,32 @@ static int queue_child(struct walk *w, int dfd, const struct dirent *e, const ch
 	cleanup_free char *child = cordon_path_join(dir, e->d_name);
 	if (!child)
 		return -ENOMEM;
+	if (w->leaf_links && fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_nlink == 2) {
+		char rel[NAME_MAX + 8];
+		snprintf(rel, sizeof(rel), "%s/.git", e->d_name);
+		if (st.st_dev != w->dev || fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return 0;
+		return add_repo(s, child);
+	}
 	return cordon_strv_push(in_list(e->d_name, heavy) ? &w->later : &w->dirs, child);
+}
+
+/* ext2/3/4, xfs and tmpfs count a directory's subdirectories in its links (btrfs and
+ * overlayfs do not: their directories are read). */
+static bool keeps_dir_links(const char *root)
+{
+	struct statfs sf;
+	if (statfs(root, &sf) < 0)
+		return false;
+	switch ((unsigned long)sf.f_type) {
+	case 0xEF53UL:     /* EXT2/3/4_SUPER_MAGIC */
+	case 0x58465342UL: /* XFS_SUPER_MAGIC */
+	case 0x01021994UL: /* TMPFS_MAGIC */
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* One directory: count its entries against the bound, note a `.git`, queue subdirectories.
@@ -637,7 +707,7 @@ static int read_dir(struct scan *s, struct walk *w, const char *dir)
 		else if (strcmp(e->d_name, ".git") == 0)
 			repo = strcmp(dir, w->root) != 0; /* read after; never descended into */
 		else
-			r = queue_child(w, dfd, e, dir);
+			r = queue_child(s, w, dfd, e, dir);
 	}
 	closedir(d);
 	if (r == 0 && repo)
@@ -650,7 +720,7 @@ static int walk_root(struct scan *s, const char *root)
 	struct stat st;
 	if (stat(root, &st) < 0)
 		return 0;
-	struct walk w = {.dev = st.st_dev, .root = root};
+	struct walk w = {.dev = st.st_dev, .root = root, .leaf_links = keeps_dir_links(root)};
 	/* The root's own repository is read whatever the bound. */
 	cleanup_free char *dotgit = cordon_path_join(root, ".git");
 	if (!dotgit)
