@@ -24,7 +24,9 @@
 #define CONFIG_MAX (4 << 20)
 /* A scan that takes longer than this stops whatever its entry count (a slow network file
  * system): the plan must not hang on a workspace. */
-#define SCAN_MAX_MS 500
+#define SCAN_MAX_MS 250
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* ---- classification (pure) -------------------------------------------------------------- */
 
@@ -631,8 +633,8 @@ static int stop(struct scan *s, const char *dir, size_t left, const char *why)
 	if (s->out->stopped)
 		return 0;
 	if (asprintf(&s->out->stopped,
-	             "the scan for nested repositories stopped %s at %s (%zu more directories "
-	             "not read): a repository there is not protected",
+	             "the scan for nested repositories stopped %s, in %s, with %zu directories "
+	             "left unread: a repository there is not protected",
 	             why, dir, left) < 0) {
 		s->out->stopped = NULL;
 		return -ENOMEM;
@@ -737,8 +739,9 @@ static int walk_root(struct scan *s, const char *root)
 		r = read_dir(s, &w, dir);
 		if (r == 1) {
 			r = stop(s, dir, w.dirs.n - w.next + w.later.n - w.next_later,
-			         s->out->entries > s->budget ? "at its bound of entries"
-			                                     : "at its time limit");
+			         s->out->entries > s->budget
+			                 ? "at its bound of entries"
+			                 : "at its time limit (" STR(SCAN_MAX_MS) " ms)");
 			break;
 		}
 		if (s->out->stopped)

@@ -70,7 +70,7 @@ struct cordon_gitscan_opts {
 	size_t max_entries; /* directory entries the scan may read; 0: the default */
 };
 
-#define CORDON_GITSCAN_MAX_ENTRIES 100000
+#define CORDON_GITSCAN_MAX_ENTRIES 30000
 
 /* Find every repository in (a bounded scan of) each root and above it, read its configuration
  * with its includes, and list the paths inside the roots that git executes or reads config
