@@ -25,6 +25,9 @@
 /* A scan that takes longer than this stops whatever its entry count (a slow network file
  * system): the plan must not hang on a workspace. */
 #define SCAN_MAX_MS 250
+/* Each path is a mount or a supervisor entry in every run: configuration naming thousands is
+ * not a repository's, and must not make every run slow. */
+#define MAX_PATHS 4096
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -218,6 +221,15 @@ static int push(struct scan *s, const char *path, const char *why)
 	for (size_t i = 0; i < s->out->n; i++)
 		if (strcmp(s->out->v[i].path, path) == 0)
 			return 0;
+	if (s->out->n >= MAX_PATHS) {
+		if (!s->out->stopped && asprintf(&s->out->stopped,
+		                                 "more than %d paths named by git's configuration: "
+		                                 "%s and later ones are "
+		                                 "not protected",
+		                                 MAX_PATHS, path) < 0)
+			s->out->stopped = NULL;
+		return 0;
+	}
 	struct cordon_gitscan_path *v = realloc(s->out->v, (s->out->n + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
