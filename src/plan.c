@@ -136,6 +136,8 @@ static int protect_git_paths(struct cordon_plan *pl, const struct cordon_policy 
 	size_t n = 0;
 	while (cordon_policy_root(p, n))
 		n++;
+	if (n == 0)
+		return 0; /* nothing is writable */
 	cleanup_free const char **roots = calloc(n + 1, sizeof(*roots));
 	if (!roots)
 		return -ENOMEM;

@@ -25,8 +25,8 @@ struct cordon_op {
 	char *path;      /* absolute, in the sandbox's view */
 	char *source;    /* BIND sources, session directories; else NULL */
 	char *gitdir_of; /* PROTECT of a `gitdir:` target: the .git file that named it */
-	char *why;   /* PROTECT found by gitscan.c: why git needs it ("core.hookspath in ...") */
-	bool is_dir; /* PROTECT / HIDE: the path is a directory */
+	char *why;       /* PROTECT from gitscan.c: why git needs it */
+	bool is_dir;     /* PROTECT / HIDE: the path is a directory */
 };
 
 /* How a rule is enforced on this host, for explain and for the refuse-or-degrade decision. */
