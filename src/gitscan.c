@@ -196,6 +196,8 @@ struct scan {
 	struct cordon_strv above;   /* directories above the roots looked at already */
 	size_t budget;
 	struct timespec start;
+	bool links_known, links; /* keeps_dir_links's answer for links_dev */
+	dev_t links_dev;
 };
 
 static bool beneath_strict(const char *path, const char *dir)
@@ -682,19 +684,25 @@ static int queue_child(struct scan *s, struct walk *w, int dfd, const struct dir
 
 /* ext2/3/4, xfs and tmpfs count a directory's subdirectories in its links (btrfs and
  * overlayfs do not: their directories are read). */
-static bool keeps_dir_links(const char *root)
+static bool keeps_dir_links(struct scan *s, const char *root, dev_t dev)
 {
+	if (s->links_known && s->links_dev == dev)
+		return s->links; /* many roots, one file system: one statfs */
 	struct statfs sf;
-	if (statfs(root, &sf) < 0)
-		return false;
-	switch ((unsigned long)sf.f_type) {
-	case 0xEF53UL:     /* EXT2/3/4_SUPER_MAGIC */
-	case 0x58465342UL: /* XFS_SUPER_MAGIC */
-	case 0x01021994UL: /* TMPFS_MAGIC */
-		return true;
-	default:
-		return false;
-	}
+	bool keeps = false;
+	if (statfs(root, &sf) == 0)
+		switch ((unsigned long)sf.f_type) {
+		case 0xEF53UL:     /* EXT2/3/4_SUPER_MAGIC */
+		case 0x58465342UL: /* XFS_SUPER_MAGIC */
+		case 0x01021994UL: /* TMPFS_MAGIC */
+			keeps = true;
+			break;
+		default:
+			break;
+		}
+	s->links_known = true;
+	s->links_dev = dev;
+	return s->links = keeps;
 }
 
 /* One directory: count its entries against the bound, note a `.git`, queue subdirectories.
@@ -734,13 +742,15 @@ static int walk_root(struct scan *s, const char *root)
 	struct stat st;
 	if (stat(root, &st) < 0)
 		return 0;
-	struct walk w = {.dev = st.st_dev, .root = root, .leaf_links = keeps_dir_links(root)};
+	struct walk w = {.dev = st.st_dev, .root = root};
+	w.leaf_links = keeps_dir_links(s, root, st.st_dev);
+	bool has_subdirs = !w.leaf_links || st.st_nlink != 2;
 	/* The root's own repository is read whatever the bound. */
 	cleanup_free char *dotgit = cordon_path_join(root, ".git");
 	if (!dotgit)
 		return -ENOMEM;
 	int r = lstat(dotgit, &st) == 0 ? add_repo(s, root) : 0;
-	if (r == 0)
+	if (r == 0 && has_subdirs) /* else nothing below to walk (one writable root of many) */
 		r = cordon_strv_push(&w.dirs, root);
 	while (r == 0) {
 		const char *dir = w.next < w.dirs.n          ? w.dirs.v[w.next++]
