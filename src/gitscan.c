@@ -404,7 +404,7 @@ struct repo {
 	const char *worktree; /* where git runs hooks and commands: relative paths start here */
 	const char *file;     /* the config file being read */
 	int depth;
-	int err;
+	struct cordon_strv hook_dirs; /* every core.hooksPath seen, and <common>/hooks */
 };
 
 static int read_config(struct repo *rp, const char *path, int depth);
@@ -452,7 +452,7 @@ static int on_variable(const char *section, const char *sub, const char *name, c
 	if (!p)
 		return 0;
 	if (kind == GITSCAN_HOOKS)
-		return add_hooks(rp->s, p, why);
+		return cordon_strv_push(&rp->hook_dirs, p) < 0 ? -ENOMEM : add_hooks(rp->s, p, why);
 	int r = add(rp->s, p, why);
 	if (r == 0 && kind == GITSCAN_INCLUDE) {
 		const char *file = rp->file;
@@ -563,6 +563,76 @@ static int repo_configs(struct repo *rp, const char *gitdir, const char *common)
 	return r;
 }
 
+/* ---- what the hooks name ------------------------------------------------------------------ */
+
+/* Hook scripts are protected, but what they read is not: pre-commit's hook runs
+ * `hook-impl --config=.pre-commit-config.yaml`, which names the commands a commit runs. Each
+ * word of a hook that names an existing file, from the worktree as hooks run, is protected
+ * too. A hook that runs `npm test` or `make` runs what package.json or the Makefile say: that
+ * is past what this can follow (README, "What you run afterwards"). */
+#define HOOK_MAX (64 * 1024)
+#define HOOK_WORDS 256
+
+static bool is_path_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("._/+@~-", c);
+}
+
+static int hook_word(struct repo *rp, const char *word, const char *why)
+{
+	struct stat st;
+	cleanup_free char *p = strchr(word, '/') || word[0] == '.' || strchr(word, '.')
+	                               ? resolve_value(rp->s, rp->worktree, word)
+	                               : NULL;
+	if (!p || stat(p, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return add(rp->s, p, why);
+}
+
+static int read_hook(struct repo *rp, const char *path)
+{
+	size_t len = 0;
+	struct stat st;
+	cleanup_free char *text = slurp_st(path, &len, &st);
+	if (!text || len > HOOK_MAX)
+		return 0;
+	text[len] = '\0';
+	cleanup_free char *why = NULL;
+	if (asprintf(&why, "named by the hook %s", path) < 0)
+		return -ENOMEM;
+	size_t words = 0;
+	for (char *p = text; *p && words < HOOK_WORDS;) {
+		size_t n = 0;
+		while (p[n] && is_path_char(p[n]))
+			n++;
+		char end = p[n];
+		p[n] = '\0';
+		int r = n >= 3 && p[0] != '-' ? (words++, hook_word(rp, p, why)) : 0;
+		if (r < 0)
+			return r;
+		p += n + (end != '\0');
+	}
+	return 0;
+}
+
+/* The hooks in dir (its listing, not a lookup per hook name: usually only samples). */
+static int read_hooks(struct repo *rp, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int r = 0;
+	struct dirent *e;
+	while (r == 0 && (e = readdir(d)))
+		if (in_list(e->d_name, hook_names)) {
+			cleanup_free char *hook = cordon_path_join(dir, e->d_name);
+			r = hook ? read_hook(rp, hook) : -ENOMEM;
+		}
+	closedir(d);
+	return r;
+}
+
 /* The repository whose `.git` entry is dir/.git. */
 static int add_repo(struct scan *s, const char *dir)
 {
@@ -592,7 +662,15 @@ static int add_repo(struct scan *s, const char *dir)
 		r = add(s, common, why);
 	s->out->repos++;
 	struct repo rp = {.s = s, .worktree = dir};
-	return r == 0 ? repo_configs(&rp, gitdir, common) : r;
+	cleanup_free char *hooks = r == 0 ? cordon_path_join(common, "hooks") : NULL;
+	if (r == 0 && (!hooks || cordon_strv_push(&rp.hook_dirs, hooks) < 0))
+		r = -ENOMEM;
+	if (r == 0)
+		r = repo_configs(&rp, gitdir, common);
+	for (size_t i = 0; r == 0 && i < rp.hook_dirs.n; i++)
+		r = read_hooks(&rp, rp.hook_dirs.v[i]);
+	cordon_strv_clear(&rp.hook_dirs);
+	return r;
 }
 
 /* ---- finding repositories ---------------------------------------------------------------- */

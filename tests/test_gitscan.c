@@ -368,6 +368,24 @@ static void test_gitscan_nested_repositories(void **state)
 	assert_null(f->scan.stopped);
 }
 
+/* pre-commit's hook names the file that says what a commit runs; samples are not hooks */
+static void test_gitscan_hook_scripts(void **state)
+{
+	struct fixture *f = *state;
+	put(f->ws, ".git/hooks/pre-commit",
+	    "#!/usr/bin/env bash\nINSTALL_PYTHON=/usr/bin/python3\n"
+	    "ARGS=(hook-impl --config=.pre-commit-config.yaml --hook-type=pre-commit)\n"
+	    "exec \"$INSTALL_PYTHON\" -mpre_commit \"${ARGS[@]}\" && ./scripts/check.sh\n");
+	put(f->ws, ".git/hooks/pre-push.sample", "./scripts/sample.sh\n");
+	put(f->ws, ".pre-commit-config.yaml", "repos: []\n");
+	put(f->ws, "scripts/check.sh", "");
+	put(f->ws, "scripts/sample.sh", "");
+	scan(f);
+	assert_found(f, ".pre-commit-config.yaml", "named by the hook ");
+	assert_found(f, "scripts/check.sh", "pre-commit");
+	assert_null(why_of(f, "scripts/sample.sh"));
+}
+
 static void test_gitscan_bounded(void **state)
 {
 	struct fixture *f = *state;
@@ -415,6 +433,7 @@ int main(void)
 	        T(test_gitscan_home_and_globals),
 	        T(test_gitscan_commands),
 	        T(test_gitscan_nested_repositories),
+	        T(test_gitscan_hook_scripts),
 	        T(test_gitscan_bounded),
 	        T(test_gitscan_symlinked_dirs_not_followed),
 	};

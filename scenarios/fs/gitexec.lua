@@ -61,4 +61,16 @@ return {
 			fs.write(t.workspace .. "/lib/.git", "gitdir: ../.git/modules/lib\n")
 		end,
 		expect = always("refused"), policies = { "default" } },
+	{ id = "fs.append.hook_config", area = "fs",
+		title = "change the file a hook reads (pre-commit's .pre-commit-config.yaml)",
+		probe = "fs.append",
+		args = function(t) return { t.workspace .. "/.pre-commit-config.yaml" } end,
+		setup = function(t)
+			fs.mkdir(t.git .. "/hooks")
+			fs.write(t.git .. "/hooks/pre-commit", "#!/bin/sh\nexec python3 -mpre_commit " ..
+				"hook-impl --config=.pre-commit-config.yaml --hook-type=pre-commit\n",
+				tonumber("755", 8))
+			fs.write(t.workspace .. "/.pre-commit-config.yaml", "repos: []\n")
+		end,
+		expect = always("refused"), policies = { "default" } },
 }
