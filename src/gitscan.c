@@ -4,8 +4,9 @@
  * (directory, gitdir file or symlink) a bounded breadth-first walk of each root finds. For
  * each: its gitdir and common directory, `.gitmodules`, and its configuration as git reads it:
  * system and global files, `<common>/config`, `<gitdir>/config.worktree`, and every file these
- * include. Every includeIf counts as active (its condition depends on what the user runs
- * later). Every value a variable ever takes counts, not only the last. */
+ * include; then the hook scripts in its hooks directories, for the files they name. Every
+ * includeIf counts as active (its condition depends on what the user runs later). Every value a
+ * variable ever takes counts, not only the last. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
