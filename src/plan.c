@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gitscan.h"
 #include "plan.h"
 
 /* ---- building blocks ---------------------------------------------------------------------- */
@@ -115,6 +116,53 @@ static int protect_root(struct cordon_plan *pl, const char *root)
 	return 0;
 }
 
+/* Already read-only: the same path, or beneath a protected directory. */
+static bool covered(const struct cordon_plan *pl, const char *path)
+{
+	for (size_t i = 0; i < pl->n_ops; i++) {
+		const struct cordon_op *op = &pl->ops[i];
+		if ((op->kind == CORDON_OP_PROTECT || op->kind == CORDON_OP_PROTECT_ABSENT) &&
+		    (strcmp(op->path, path) == 0 || (op->kind == CORDON_OP_PROTECT && op->is_dir &&
+		                                     cordon_path_is_beneath(path, op->path))))
+			return true;
+	}
+	return false;
+}
+
+/* What git on the host runs or reads inside the writable roots: hooks, included config,
+ * programs named by config, nested repositories (gitscan.c). */
+static int protect_git_paths(struct cordon_plan *pl, const struct cordon_policy *p)
+{
+	size_t n = 0;
+	while (cordon_policy_root(p, n))
+		n++;
+	if (n == 0)
+		return 0; /* nothing is writable */
+	cleanup_free const char **roots = calloc(n + 1, sizeof(*roots));
+	if (!roots)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		roots[i] = cordon_policy_root(p, i);
+	struct cordon_gitscan_opts o = {.roots = roots, .n_roots = n, .home = pl->home};
+	struct cordon_gitscan scan;
+	int r = cordon_gitscan_run(&o, &scan);
+	for (size_t i = 0; r == 0 && i < scan.n; i++) {
+		if (covered(pl, scan.v[i].path))
+			continue;
+		r = protect_path(pl, scan.v[i].path, NULL);
+		if (r == 0 && !(pl->ops[pl->n_ops - 1].why = strdup(scan.v[i].why)))
+			r = -ENOMEM;
+	}
+	if (r == 0 && asprintf(&pl->git_note, "%zu repositories read, %zu entries scanned%s%s",
+	                       scan.repos, scan.entries, scan.stopped ? "; " : "",
+	                       scan.stopped ? scan.stopped : "") < 0) {
+		pl->git_note = NULL;
+		r = -ENOMEM;
+	}
+	cordon_gitscan_clear(&scan);
+	return r;
+}
+
 /* ---- ops in application order --------------------------------------------------------------- */
 
 static int ops_files(struct cordon_plan *pl, const struct cordon_policy *p)
@@ -127,6 +175,8 @@ static int ops_files(struct cordon_plan *pl, const struct cordon_policy *p)
 		r = op_add(pl, CORDON_OP_BIND_RW, root, NULL, NULL, true);
 	for (size_t i = 0; r == 0 && (root = cordon_policy_root(p, i)); i++)
 		r = protect_root(pl, root);
+	if (r == 0)
+		r = protect_git_paths(pl, p);
 	/* A --protect path outside every writable root is read-only already: kept, harmless. */
 	for (size_t i = 0; r == 0 && i < p->protect.n; i++)
 		r = protect_path(pl, p->protect.v[i], NULL);
@@ -251,6 +301,7 @@ void cordon_plan_drop_ops(struct cordon_plan *pl)
 		free(pl->ops[i].path);
 		free(pl->ops[i].source);
 		free(pl->ops[i].gitdir_of);
+		free(pl->ops[i].why);
 	}
 	free(pl->ops);
 	pl->ops = NULL;
@@ -270,6 +321,7 @@ void cordon_plan_free(struct cordon_plan *plan)
 	free(plan->rules);
 	free(plan->home);
 	free(plan->session_dir);
+	free(plan->git_note);
 	free(plan);
 }
 
@@ -285,12 +337,15 @@ static void print_op(const struct cordon_op *op, FILE *out)
 		fprintf(out, "  %-9s %s\n", "bind-rw", op->path);
 		break;
 	case CORDON_OP_PROTECT:
-		fprintf(out, "  %-9s %s (%s%s%s)\n", "protect", op->path,
+		fprintf(out, "  %-9s %s (%s%s%s%s%s)\n", "protect", op->path,
 		        op->is_dir ? "dir" : "file", op->gitdir_of ? ", gitdir of " : "",
-		        op->gitdir_of ? op->gitdir_of : "");
+		        op->gitdir_of ? op->gitdir_of : "", op->why ? ", " : "",
+		        op->why ? op->why : "");
 		break;
 	case CORDON_OP_PROTECT_ABSENT:
-		if (op->gitdir_of)
+		if (op->why)
+			fprintf(out, "  refuse-create %s (%s)\n", op->path, op->why);
+		else if (op->gitdir_of)
 			fprintf(out, "  refuse-create %s (gitdir of %s)\n", op->path,
 			        op->gitdir_of);
 		else
@@ -382,6 +437,8 @@ int cordon_plan_print(const struct cordon_plan *plan, FILE *out)
 	        plan->n_ops ? "" : " none (no mount namespace on this host)");
 	for (size_t i = 0; i < plan->n_ops; i++)
 		print_op(&plan->ops[i], out);
+	if (plan->git_note)
+		fprintf(out, "git: %s\n", plan->git_note);
 	fputs("rules:\n", out);
 	for (size_t i = 0; i < plan->n_rules; i++)
 		print_rule(&plan->rules[i], out);

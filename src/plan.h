@@ -25,6 +25,7 @@ struct cordon_op {
 	char *path;      /* absolute, in the sandbox's view */
 	char *source;    /* BIND sources, session directories; else NULL */
 	char *gitdir_of; /* PROTECT of a `gitdir:` target: the .git file that named it */
+	char *why;       /* PROTECT from gitscan.c: why git needs it */
 	bool is_dir;     /* PROTECT / HIDE: the path is a directory */
 };
 
@@ -53,6 +54,7 @@ struct cordon_plan {
 	size_t n_rules;
 	char *home;        /* $HOME of the caller, for explain */
 	char *session_dir; /* NULL without --session: the host directory holding tmp/ shm/ */
+	char *git_note;    /* what the scan for repositories read, or where it stopped */
 
 	/* What the child will do, decided once here. */
 	bool use_userns, use_netns, use_landlock, use_seccomp;

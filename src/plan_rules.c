@@ -197,8 +197,9 @@ static int rule_protect(struct cordon_plan *pl)
 	size_t absent = cordon_plan_count(pl, CORDON_OP_PROTECT_ABSENT);
 	char *text =
 	        fmt("read-only in every writable root: .git (and its gitdir), .cordon, .codex, "
-	            ".agents%s (%zu existing, %zu absent)",
-	            pl->policy->protect.n ? ", and each --protect path" : "",
+	            ".agents%s, and what git runs or reads config from there (%zu existing, %zu "
+	            "absent)",
+	            pl->policy->protect.n ? ", each --protect path" : "",
 	            cordon_plan_count(pl, CORDON_OP_PROTECT), absent);
 	char *mech =
 	        fmt("read-only bind mounts (unlink/rename of a mount point fails)%s",

@@ -492,6 +492,59 @@ static void test_plan_print(void **state)
 	cordon_policy_free(p);
 }
 
+/* What git runs from the workspace (gitscan.c) becomes ops that say why, explain prints the
+ * why, and the fingerprint changes when such a path appears. */
+static void test_plan_git_paths_explained(void **state)
+{
+	struct fixture *f = *state;
+	struct cordon_host h;
+	host_full(&h);
+	make_file(f->ws, ".git/config",
+	          "[core]\n\thooksPath = .husky\n"
+	          "[include]\n\tpath = ../team.cfg\n");
+	make_dir(f->ws, ".husky");
+	make_dir(f->ws, "sub");
+	make_dir(f->ws, "sub/.git");
+	cordon_policy *p = policy_for(f->ws, NULL);
+	struct cordon_plan *pl = build_ok(p, &h);
+	const struct cordon_op *husky = find_op_in(pl, CORDON_OP_PROTECT, f->ws, ".husky");
+	const struct cordon_op *team = find_op_in(pl, CORDON_OP_PROTECT_ABSENT, f->ws, "team.cfg");
+	const struct cordon_op *nested = find_op_in(pl, CORDON_OP_PROTECT, f->ws, "sub/.git");
+	assert_non_null(husky);
+	assert_non_null(team);
+	assert_non_null(nested);
+	assert_true(husky->is_dir && nested->is_dir);
+	assert_non_null(strstr(team->why, "include.path in "));
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(cordon_plan_print(pl, out), 0);
+	fclose(out);
+	cleanup_free char *want = NULL;
+	assert_true(asprintf(&want,
+	                     "\n  protect   %s/.husky (dir, core.hookspath in %s/.git/config)\n",
+	                     f->ws, f->ws) > 0);
+	if (!strstr(buf, want) || !strstr(buf, "\ngit: 2 repositories read"))
+		fail_msg("explain lacks '%s' or the git line:\n%s", want, buf);
+	free(buf);
+
+	char *fp1 = NULL, *fp2 = NULL;
+	size_t n1 = 0, n2 = 0;
+	assert_int_equal(cordon_plan_fingerprint(pl, &fp1, &n1), 0);
+	cordon_plan_free(pl);
+	make_file(f->ws, "team.cfg", "");
+	pl = build_ok(p, &h);
+	assert_non_null(find_op_in(pl, CORDON_OP_PROTECT, f->ws, "team.cfg"));
+	assert_int_equal(cordon_plan_fingerprint(pl, &fp2, &n2), 0);
+	assert_false(n1 == n2 && memcmp(fp1, fp2, n1) == 0);
+	free(fp1);
+	free(fp2);
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+}
+
 static void test_plan_needs_finalized_policy(void **state)
 {
 	(void)state;
@@ -556,6 +609,7 @@ int main(void)
 	        T(test_plan_network_on),
 	        T(test_plan_limit_rules),
 	        T(test_plan_print),
+	        T(test_plan_git_paths_explained),
 	        T(test_plan_needs_finalized_policy),
 	        T(test_plan_fingerprint_protected_dirs),
 	};

@@ -191,6 +191,77 @@ static void test_run_fs_gitfile_and_target_protected(void **state)
 	ru_both(body_gitfile_protected);
 }
 
+/* What git runs from the workspace, named by the repository's own configuration: a husky
+ * hooks directory that does not exist yet, an included config file, a program in
+ * core.fsmonitor. None may be planted or changed. */
+static void body_git_config_paths(struct ru_who *w)
+{
+	ru_mkdir(w, ru_path(0, w->ws, ".git"));
+	ru_put(w, ru_path(0, w->ws, ".git/config"),
+	       "[core]\n\thooksPath = .husky\n\tfsmonitor = tools/fsmon.sh\n"
+	       "[include]\n\tpath = ../team.gitconfig\n");
+	ru_put(w, ru_path(0, w->ws, "team.gitconfig"), "[user]\n\tname = x\n");
+	ru_mkdir(w, ru_path(0, w->ws, "tools"));
+	ru_put(w, ru_path(0, w->ws, "tools/fsmon.sh"), "#!/bin/sh\n");
+	const char *script =
+	        "mkdir -p .husky 2>/dev/null && echo x > .husky/pre-commit 2>/dev/null && "
+	        "echo 'hook planted';"
+	        "echo '[core] fsmonitor = ./evil' >> team.gitconfig 2>/dev/null && "
+	        "echo 'include written';"
+	        "echo 'touch /pwned' > tools/fsmon.sh 2>/dev/null && echo 'fsmonitor written';"
+	        "mv tools tools2 2>/dev/null && echo 'tools renamed';"
+	        "echo ok > tools/other.sh; exit 0";
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_int_equal(access(ru_path(0, w->ws, ".husky"), F_OK), -1);
+	assert_file_is(ru_path(0, w->ws, "team.gitconfig"), "[user]\n\tname = x\n");
+	assert_file_is(ru_path(0, w->ws, "tools/fsmon.sh"), "#!/bin/sh\n");
+	assert_file_is(ru_path(0, w->ws, "tools/other.sh"), "ok\n"); /* the rest stays writable */
+	tu_result_free(&r);
+}
+
+static void test_run_fs_git_config_paths_protected(void **state)
+{
+	(void)state;
+	ru_both(body_git_config_paths);
+}
+
+/* A nested repository (src/.git) and a submodule's gitfile: neither its config nor where the
+ * gitfile points may change. */
+static void body_nested_repo(struct ru_who *w)
+{
+	ru_mkdir(w, ru_path(0, w->ws, "src"));
+	ru_mkdir(w, ru_path(0, w->ws, "src/.git"));
+	ru_put(w, ru_path(0, w->ws, "src/.git/config"), "[core]\n\tbare = false\n");
+	ru_mkdir(w, ru_path(0, w->ws, "lib"));
+	ru_mkdir(w, ru_path(0, w->ws, "lib.git"));
+	ru_put(w, ru_path(0, w->ws, "lib.git/config"), "[core]\n");
+	ru_put(w, ru_path(0, w->ws, "lib/.git"), "gitdir: ../lib.git\n");
+	const char *script =
+	        "echo '[core] fsmonitor = ./evil' >> src/.git/config 2>/dev/null && "
+	        "echo 'nested config written';"
+	        "echo 'gitdir: ../evil' > lib/.git 2>/dev/null && echo 'gitfile repointed';"
+	        "echo '[core] fsmonitor = ./evil' >> lib.git/config 2>/dev/null && "
+	        "echo 'submodule config written';"
+	        "mv src src2 2>/dev/null && echo 'nested repo moved'; exit 0";
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_file_is(ru_path(0, w->ws, "src/.git/config"), "[core]\n\tbare = false\n");
+	assert_file_is(ru_path(0, w->ws, "lib/.git"), "gitdir: ../lib.git\n");
+	assert_file_is(ru_path(0, w->ws, "lib.git/config"), "[core]\n");
+	tu_result_free(&r);
+}
+
+static void test_run_fs_nested_repo_protected(void **state)
+{
+	(void)state;
+	ru_both(body_nested_repo);
+}
+
 static void body_protect_flag(struct ru_who *w)
 {
 	const char *keep = ru_path(3, w->ws, "important.txt");
@@ -404,6 +475,8 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_run_fs_outside_write_refused),
 	        cmocka_unit_test(test_run_fs_git_dir_protected),
 	        cmocka_unit_test(test_run_fs_gitfile_and_target_protected),
+	        cmocka_unit_test(test_run_fs_git_config_paths_protected),
+	        cmocka_unit_test(test_run_fs_nested_repo_protected),
 	        cmocka_unit_test(test_run_fs_protect_flag_keeps_file),
 	        cmocka_unit_test(test_run_fs_nested_userns_pivot_attack_fails),
 	        cmocka_unit_test(test_run_fs_deny_read_hides),
