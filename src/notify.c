@@ -12,6 +12,7 @@
  *  - A target that dies mid-request makes the ioctls fail with ENOENT: not an error. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -153,6 +155,93 @@ bool notify_mount_writable(const struct cordon_notify *n, int fd)
 	return false;
 }
 
+bool notify_mount_is_root(const struct cordon_notify *n, int fd)
+{
+	uint64_t mnt = 0;
+	if (n->n_root == 0 || notify_mnt_id(fd, "", 0, &mnt) < 0)
+		return false;
+	for (size_t i = 0; i < n->n_root; i++)
+		if (n->root_mnt[i] == mnt)
+			return true;
+	return false;
+}
+
+/* ---- confined threads -------------------------------------------------------------------- */
+
+/* The supervisor is not under Landlock, and must not become so (it resolves paths through
+ * /proc/PID/root, which a confined task may not open for a task outside its domain). Landlock
+ * restricts per thread: a thread of ours that restricts itself with the sandbox's own ruleset
+ * opens and creates with exactly the sandbox's rights, whatever the file's type (a FIFO or a
+ * device outside the roots, which the mounts alone do not fence). Its credentials are those of
+ * the thread that starts it (the target's file-system ids, no effective capabilities). */
+int notify_confine_self(int ruleset)
+{
+	if (ruleset < 0)
+		return 0;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    cordon_sys_landlock_restrict_self(ruleset) < 0)
+		return -errno;
+	return 0;
+}
+
+struct confined_call {
+	bool own_fs; /* unshare cwd, root and umask first */
+	int ruleset;
+	int (*fn)(void *);
+	void *arg;
+	int ret;
+};
+
+static void *confined_main(void *p)
+{
+	struct confined_call *c = p;
+	c->ret = c->own_fs && unshare(CLONE_FS) < 0 ? -errno : 0;
+	if (c->ret == 0)
+		c->ret = notify_confine_self(c->ruleset);
+	if (c->ret == 0)
+		c->ret = c->fn(c->arg);
+	return NULL;
+}
+
+#define NOTIFY_CONFINED_STACK (64 * 1024)
+
+static int confined_run(const struct cordon_notify *n, bool own_fs, int (*fn)(void *), void *arg)
+{
+	struct confined_call c = {
+	        .own_fs = own_fs, .ruleset = n->ruleset, .fn = fn, .arg = arg, .ret = -EPERM};
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, NOTIFY_CONFINED_STACK);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t t;
+	int e = pthread_create(&t, &attr, confined_main, &c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (e != 0)
+		return -e;
+	pthread_join(t, NULL);
+	return c.ret;
+}
+
+int notify_confined(const struct cordon_notify *n, int (*fn)(void *), void *arg)
+{
+	return n->ruleset < 0 ? fn(arg) : confined_run(n, false, fn, arg);
+}
+
+int notify_confined_fs(const struct cordon_notify *n, int (*fn)(void *), void *arg)
+{
+	return confined_run(n, true, fn, arg);
+}
+
+void cordon_notify_confine(struct cordon_notify *n, int ruleset)
+{
+	if (n->ruleset >= 0)
+		close(n->ruleset);
+	n->ruleset = ruleset;
+}
+
 /* Operations that may block (a connect, opening a FIFO) run in short-lived detached threads
  * that answer their notification themselves, so the supervisor's loop never waits on one. */
 #define NOTIFY_MAX_JOBS 64
@@ -264,7 +353,7 @@ static struct dir_entry *dir_lookup(struct dir_cache *c, int root, const char *p
 }
 
 static int add_writable(struct cordon_notify *n, struct dir_cache *c, int root, const char *path,
-                        cordon_error *err)
+                        bool is_root, cordon_error *err)
 {
 	struct dir_entry *e = dir_lookup(c, root, path);
 	if (!e)
@@ -283,6 +372,13 @@ static int add_writable(struct cordon_notify *n, struct dir_cache *c, int root, 
 		return cordon_err(err, -ENOMEM, "out of memory");
 	n->writable_mnt = v;
 	v[n->n_writable++] = e->stx.stx_mnt_id;
+	if (!is_root)
+		return 0;
+	v = realloc(n->root_mnt, (n->n_root + 1) * sizeof(*v));
+	if (!v)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	n->root_mnt = v;
+	v[n->n_root++] = e->stx.stx_mnt_id;
 	return 0;
 }
 
@@ -355,7 +451,8 @@ static int read_plan(struct cordon_notify *n, const struct cordon_plan *plan, in
 		case CORDON_OP_BIND_RW:
 		case CORDON_OP_TMP:
 		case CORDON_OP_SHM:
-			r = add_writable(n, &cache, root, op->path, err);
+			r = add_writable(n, &cache, root, op->path, op->kind == CORDON_OP_BIND_RW,
+			                 err);
 			break;
 		case CORDON_OP_PROTECT_ABSENT:
 		case CORDON_OP_PROTECT:
@@ -377,7 +474,7 @@ int cordon_notify_read(const struct cordon_plan *plan, pid_t init_pid, struct co
 	if (!n)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	n->init_pid = init_pid;
-	n->listener = -1;
+	n->listener = n->ruleset = -1;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)init_pid);
 	cleanup_close int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -432,6 +529,9 @@ void cordon_notify_free(struct cordon_notify *n)
 		free(n->protected[i].name);
 	free(n->protected);
 	free(n->writable_mnt);
+	free(n->root_mnt);
+	if (n->ruleset >= 0)
+		close(n->ruleset);
 	free(n);
 }
 

@@ -23,13 +23,16 @@
  * every other ABI before anything reaches the supervisor. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/vfs.h>
 
 #include "notify_int.h"
@@ -349,12 +352,24 @@ static int refuse_unwritable(const struct cordon_notify *n, int fd)
 	return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY) ? -EROFS : -EACCES;
 }
 
+/* A protected name (.git, .cordon, .codex, .agents) anywhere in a writable root, not only at
+ * its top: a nested .git planted by the command would run its config (core.fsmonitor, hooks)
+ * at the user's next `git status` in that directory; a nested .cordon would be the policy of
+ * a later run with that directory as its workspace. /tmp and /dev/shm are not roots. */
+static bool is_protected_name(const struct cordon_notify *n, int dir, const char *name)
+{
+	bool listed = false;
+	for (size_t i = 0; !listed && cordon_protected_names[i]; i++)
+		listed = !strcmp(name, cordon_protected_names[i]);
+	return listed && notify_mount_is_root(n, dir);
+}
+
 /* May the sandbox make, replace or remove the entry name in dir? */
 static int check_entry(const struct cordon_notify *n, int dir, const char *name)
 {
 	if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
 		return -EEXIST;
-	if (is_protected(n, dir, name))
+	if (is_protected(n, dir, name) || is_protected_name(n, dir, name))
 		return -EACCES;
 	if (is_mount_point(dir, name))
 		return -EBUSY;
@@ -418,6 +433,18 @@ static int do_mkdir(struct notify_req *r, uint64_t dirfd, uint64_t path, uint64_
 	return e;
 }
 
+struct confined_mknod {
+	int dir;
+	const char *name;
+	mode_t mode;
+};
+
+static int confined_mknod(void *arg)
+{
+	const struct confined_mknod *c = arg;
+	return mknodat(c->dir, c->name, c->mode, 0) < 0 ? -errno : 0;
+}
+
 /* Only what needs no privilege: regular files, FIFOs and sockets. A supervisor running as
  * root must not make device nodes for the sandbox. */
 static int do_mknod(struct notify_req *r, uint64_t dirfd, uint64_t path, uint64_t mode)
@@ -437,9 +464,12 @@ static int do_mknod(struct notify_req *r, uint64_t dirfd, uint64_t path, uint64_
 	if (e == 0)
 		e = check_entry(r->n, p.w->cur, p.name);
 	if (e == 0) {
+		struct confined_mknod c = {.dir = p.w->cur,
+		                           .name = p.name,
+		                           .mode = (type ? type : S_IFREG) |
+		                                   ((mode_t)mode & 07777 & ~um)};
 		mode_t old = umask(0);
-		mode_t m = (type ? type : S_IFREG) | ((mode_t)mode & 07777 & ~um);
-		e = mknodat(p.w->cur, p.name, m, 0) < 0 ? -errno : 0;
+		e = notify_confined(r->n, confined_mknod, &c);
 		umask(old);
 	}
 	target_path_done(&p);
@@ -526,8 +556,85 @@ static int do_rename(struct notify_req *r, uint64_t odir, uint64_t opath, uint64
 	return e;
 }
 
+/* ---- bind() ------------------------------------------------------------------------------ */
+
+struct confined_bind {
+	int sock;
+	const struct sockaddr *addr;
+	socklen_t len;
+	int dir; /* a pathname address: bound as its final name, from this directory; or -1 */
+	mode_t umask;
+};
+
+static int confined_bind(void *arg)
+{
+	const struct confined_bind *c = arg;
+	if (c->dir >= 0) { /* in a thread with its own cwd and umask (notify_confined_fs) */
+		if (fchdir(c->dir) < 0)
+			return -errno;
+		umask(c->umask);
+	}
+	return bind(c->sock, c->addr, c->len) < 0 ? -errno : 0;
+}
+
+/* A pathname UNIX address makes a socket inode: the same creation rules as mknod (protected
+ * names, writable mounts), then a thread whose cwd is the resolved directory binds the final
+ * name, so a rename or symlink made meanwhile changes nothing (getsockname then says that
+ * final name, not the whole path). Any other address (abstract, autobind,
+ * inet) makes no name: bound as is. Either way in a confined thread, so Landlock's own checks
+ * (MAKE_SOCK, TCP bind when the network is off) apply as they would to the sandbox. */
+static int do_bind(struct notify_req *r, uint64_t fd_arg, uint64_t addr, uint64_t addrlen)
+{
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_un *un = (struct sockaddr_un *)&ss;
+	const size_t off = offsetof(struct sockaddr_un, sun_path);
+	socklen_t len = (socklen_t)addrlen;
+	if (addrlen > sizeof(ss))
+		return -EINVAL;
+	cleanup_close int sock = notify_take_fd(r, fd_arg);
+	if (sock < 0)
+		return sock;
+	int e = notify_read(r, addr, &ss, len);
+	int domain = 0;
+	socklen_t dl = sizeof(domain);
+	if (e == 0 && getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0)
+		e = -errno;
+	struct confined_bind c = {
+	        .sock = sock, .addr = (struct sockaddr *)&ss, .len = len, .dir = -1};
+	if (e < 0 || domain != AF_UNIX || len <= off || len > sizeof(*un) ||
+	    un->sun_family != AF_UNIX || un->sun_path[0] == '\0')
+		return e < 0 ? e : notify_confined(r->n, confined_bind, &c);
+	struct target_path p = {0};
+	mode_t um = 0;
+	size_t plen = strnlen(un->sun_path, len - off);
+	memcpy(p.path, un->sun_path, plen);
+	p.path[plen] = '\0';
+	p.dirfd = (uint64_t)(uint32_t)AT_FDCWD;
+	e = target_umask(r, &um);
+	if (e == 0)
+		e = resolve_parent(r, &p);
+	if (e == 0 && p.w->trailing)
+		e = -ENOENT;
+	if (e == 0)
+		e = check_entry(r->n, p.w->cur, p.name);
+	struct sockaddr_un at = {.sun_family = AF_UNIX};
+	if (e == 0) {
+		memcpy(at.sun_path, p.name, strlen(p.name) + 1); /* shorter than the whole path */
+		c = (struct confined_bind){.sock = sock,
+		                           .addr = (struct sockaddr *)&at,
+		                           .len = (socklen_t)sizeof(at),
+		                           .dir = p.w->cur,
+		                           .umask = um};
+		e = notify_confined_fs(r->n, confined_bind, &c);
+	}
+	target_path_done(&p);
+	return e;
+}
+
 /* ---- open(O_CREAT) ----------------------------------------------------------------------- */
 
+/* Open what obj (an O_PATH fd) names through its /proc/self/fd link, so that the kernel's open
+ * checks (Landlock's among them, in a confined thread) see the object's real path. */
 static int reopen(int obj, int flags)
 {
 	char self[64];
@@ -537,9 +644,35 @@ static int reopen(int obj, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+struct confined_open {
+	int dir;          /* reopen: the object; create: the directory */
+	const char *name; /* NULL: reopen */
+	int flags;
+	mode_t mode;
+};
+
+static int confined_open(void *arg)
+{
+	const struct confined_open *c = arg;
+	if (!c->name)
+		return reopen(c->dir, c->flags);
+	int fd = openat(c->dir, c->name,
+	                (c->flags & ~O_CLOEXEC) | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+	                c->mode);
+	return fd < 0 ? -errno : fd;
+}
+
+/* reopen, with the sandbox's Landlock rights. */
+static int reopen_confined(const struct cordon_notify *n, int obj, int flags)
+{
+	struct confined_open c = {.dir = obj, .flags = flags};
+	return notify_confined(n, confined_open, &c);
+}
+
 /* Opening a FIFO waits for its other end: done in a job thread, answered from there. */
 struct fifo_job {
 	int listener;
+	int ruleset; /* a duplicate of the sandbox's, or -1 */
 	int obj;
 	int flags;
 	uint64_t id;
@@ -548,7 +681,9 @@ struct fifo_job {
 static void *fifo_worker(void *arg)
 {
 	struct fifo_job *j = arg;
-	int fd = reopen(j->obj, j->flags);
+	int fd = notify_confine_self(j->ruleset);
+	if (fd == 0)
+		fd = reopen(j->obj, j->flags);
 	int a = fd < 0 ? fd : notify_inject_fd(j->listener, j->id, fd, j->flags);
 	if (a != NOTIFY_ANSWERED)
 		notify_send(j->listener, j->id, 0, a);
@@ -556,6 +691,8 @@ static void *fifo_worker(void *arg)
 		close(fd);
 	close(j->obj);
 	close(j->listener);
+	if (j->ruleset >= 0)
+		close(j->ruleset);
 	free(j);
 	notify_job_done();
 	return NULL;
@@ -566,14 +703,19 @@ static int open_fifo(struct notify_req *r, int obj, int flags)
 	struct fifo_job *j = malloc(sizeof(*j));
 	if (!j)
 		return -ENOMEM;
-	*j = (struct fifo_job){.listener = fcntl(r->n->listener, F_DUPFD_CLOEXEC, 3),
-	                       .obj = fcntl(obj, F_DUPFD_CLOEXEC, 3),
-	                       .flags = flags,
-	                       .id = r->req->id};
-	int e = j->listener < 0 || j->obj < 0 ? -EMFILE : notify_start_job(fifo_worker, j);
+	*j = (struct fifo_job){
+	        .listener = fcntl(r->n->listener, F_DUPFD_CLOEXEC, 3),
+	        .ruleset = r->n->ruleset < 0 ? -1 : fcntl(r->n->ruleset, F_DUPFD_CLOEXEC, 3),
+	        .obj = fcntl(obj, F_DUPFD_CLOEXEC, 3),
+	        .flags = flags,
+	        .id = r->req->id};
+	bool dup_failed = j->listener < 0 || j->obj < 0 || (r->n->ruleset >= 0 && j->ruleset < 0);
+	int e = dup_failed ? -EMFILE : notify_start_job(fifo_worker, j);
 	if (e < 0) {
 		if (j->listener >= 0)
 			close(j->listener);
+		if (j->ruleset >= 0)
+			close(j->ruleset);
 		if (j->obj >= 0)
 			close(j->obj);
 		free(j);
@@ -599,7 +741,7 @@ static int open_existing(struct notify_req *r, int obj, int flags)
 	}
 	if (S_ISFIFO(st.st_mode) && !(flags & O_NONBLOCK))
 		return open_fifo(r, obj, flags);
-	cleanup_close int fd = reopen(obj, flags);
+	cleanup_close int fd = reopen_confined(r->n, obj, flags);
 	if (fd < 0)
 		return fd;
 	return notify_inject_fd(r->n->listener, r->req->id, fd, flags);
@@ -610,12 +752,12 @@ static int create_new(struct notify_req *r, int dir, const char *name, int flags
 	int e = check_entry(r->n, dir, name);
 	if (e < 0)
 		return e == -EEXIST ? -EISDIR : e;
+	struct confined_open c = {.dir = dir, .name = name, .flags = flags, .mode = mode};
 	mode_t old = umask(0);
-	cleanup_close int fd = openat(
-	        dir, name, (flags & ~O_CLOEXEC) | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode);
+	cleanup_close int fd = notify_confined(r->n, confined_open, &c);
 	umask(old);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	return notify_inject_fd(r->n->listener, r->req->id, fd, flags);
 }
 
@@ -692,7 +834,7 @@ static int reopen_own_fd(struct notify_req *r, int fd_no, int flags)
 	bool ok = mode == O_RDWR || want == mode;
 	if (!ok || (mode == O_RDONLY && (flags & O_TRUNC)))
 		return -EACCES;
-	cleanup_close int fd = reopen(own, flags & ~(O_CREAT | O_EXCL));
+	cleanup_close int fd = reopen_confined(r->n, own, flags & ~(O_CREAT | O_EXCL));
 	if (fd < 0)
 		return fd;
 	return notify_inject_fd(r->n->listener, r->req->id, fd, flags);
@@ -752,6 +894,8 @@ int notify_handle_fs(struct notify_req *r)
 		return do_rename(r, a[0], a[1], a[2], a[3], 0);
 	case __NR_renameat2:
 		return do_rename(r, a[0], a[1], a[2], a[3], (uint32_t)a[4]);
+	case __NR_bind:
+		return do_bind(r, a[0], a[1], a[2]);
 	case __NR_open:
 		return do_open(r, cwd, a[0], (int)a[1], (mode_t)a[2]);
 	case __NR_openat:
