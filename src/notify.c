@@ -166,6 +166,62 @@ bool notify_mount_is_root(const struct cordon_notify *n, int fd)
 	return false;
 }
 
+/* A supervisor running as root acts with the target's file-system ids and without effective
+ * capabilities while it handles a request (both per-thread, and restored afterwards), so it
+ * cannot open, traverse or create what the sandbox itself could not. An unprivileged
+ * supervisor already has the target's ids. Job threads started meanwhile inherit this; the
+ * confined helper (below) takes the same ids for each call it makes. */
+struct notify_creds {
+	bool dropped;
+	gid_t fsgid;
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct caps[2];
+};
+
+static int creds_drop_to(struct notify_creds *c, uid_t uid, gid_t gid)
+{
+	c->dropped = false;
+	if (geteuid() != 0)
+		return 0;
+	c->hdr = (struct __user_cap_header_struct){.version = _LINUX_CAPABILITY_VERSION_3};
+	if (syscall(SYS_capget, &c->hdr, c->caps) < 0)
+		return -errno;
+	struct __user_cap_data_struct none[2];
+	memcpy(none, c->caps, sizeof(none));
+	none[0].effective = none[1].effective = 0;
+	c->fsgid = (gid_t)setfsgid((gid_t)-1);
+	setfsgid(gid);
+	setfsuid(uid);
+	c->dropped = true;
+	if (syscall(SYS_capset, &c->hdr, none) < 0)
+		return -errno;
+	return 0;
+}
+
+static int creds_drop(struct notify_req *r, struct notify_creds *c)
+{
+	long uid = 0, gid = 0;
+	c->dropped = false;
+	if (geteuid() != 0)
+		return 0;
+	if (notify_proc_status(r, "Uid", 10, &uid) < 0 ||
+	    notify_proc_status(r, "Gid", 10, &gid) < 0)
+		return -ESRCH;
+	r->uid = (uid_t)uid;
+	r->gid = (gid_t)gid;
+	r->as_target = true;
+	return creds_drop_to(c, r->uid, r->gid);
+}
+
+static void creds_restore(struct notify_creds *c)
+{
+	if (!c->dropped)
+		return;
+	setfsuid(0);
+	setfsgid(c->fsgid);
+	syscall(SYS_capset, &c->hdr, c->caps);
+}
+
 /* ---- confined threads -------------------------------------------------------------------- */
 
 /* The supervisor is not under Landlock, and must not become so (it resolves paths through
@@ -225,21 +281,153 @@ static int confined_run(const struct cordon_notify *n, bool own_fs, int (*fn)(vo
 	return c.ret;
 }
 
-int notify_confined(const struct cordon_notify *n, int (*fn)(void *), void *arg)
+/* The helper: one long-lived thread per supervised sandbox, confined once, that runs each
+ * open or creation the handler hands it (a thread per call would cost a clone and a Landlock
+ * domain each time). Only the supervisor's loop calls it, one call at a time. */
+struct notify_helper {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int confined; /* 0, or the -errno of confining the thread (every call then fails) */
+	bool pending, done, quit;
+	int (*fn)(void *);
+	void *arg;
+	bool as_target;
+	uid_t uid;
+	gid_t gid;
+	int ret;
+};
+
+static void helper_run_one(struct notify_helper *h)
 {
-	return n->ruleset < 0 ? fn(arg) : confined_run(n, false, fn, arg);
+	struct notify_creds c = {0};
+	int ret = h->confined;
+	if (ret == 0 && h->as_target)
+		ret = creds_drop_to(&c, h->uid, h->gid);
+	if (ret == 0)
+		ret = h->fn(h->arg);
+	creds_restore(&c);
+	h->ret = ret;
 }
 
-int notify_confined_fs(const struct cordon_notify *n, int (*fn)(void *), void *arg)
+static void *helper_main(void *p)
 {
-	return confined_run(n, true, fn, arg);
+	struct notify_helper *h = p;
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (!h->pending && !h->quit)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->quit)
+			break;
+		pthread_mutex_unlock(&h->mu);
+		helper_run_one(h);
+		pthread_mutex_lock(&h->mu);
+		h->pending = false;
+		h->done = true;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+struct helper_start {
+	struct notify_helper *h;
+	int ruleset;
+};
+
+/* Confine first, then serve: the thread is restricted before any call reaches it. */
+static void *helper_start_main(void *p)
+{
+	struct helper_start *s = p;
+	struct notify_helper *h = s->h;
+	h->confined = notify_confine_self(s->ruleset);
+	free(s);
+	return helper_main(h);
+}
+
+static void helper_stop(struct notify_helper *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->quit = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}
+
+static struct notify_helper *helper_start(int ruleset)
+{
+	struct notify_helper *h = calloc(1, sizeof(*h));
+	struct helper_start *s = malloc(sizeof(*s));
+	if (!h || !s) {
+		free(h);
+		free(s);
+		return NULL;
+	}
+	*s = (struct helper_start){.h = h, .ruleset = ruleset};
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, NOTIFY_CONFINED_STACK);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&h->thread, &attr, helper_start_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (e != 0) {
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+		free(h);
+		free(s);
+		return NULL;
+	}
+	return h;
+}
+
+int notify_confined(struct notify_req *r, int (*fn)(void *), void *arg)
+{
+	const struct cordon_notify *n = r->n;
+	if (n->ruleset < 0)
+		return fn(arg);
+	struct notify_helper *h = n->helper;
+	if (!h) /* it could not be started: each call gets a thread of its own */
+		return confined_run(n, false, fn, arg);
+	pthread_mutex_lock(&h->mu);
+	h->fn = fn;
+	h->arg = arg;
+	h->as_target = r->as_target;
+	h->uid = r->uid;
+	h->gid = r->gid;
+	h->done = false;
+	h->pending = true;
+	pthread_cond_broadcast(&h->cv);
+	while (!h->done)
+		pthread_cond_wait(&h->cv, &h->mu);
+	int ret = h->ret;
+	pthread_mutex_unlock(&h->mu);
+	return ret;
+}
+
+int notify_confined_fs(struct notify_req *r, int (*fn)(void *), void *arg)
+{
+	return confined_run(r->n, true, fn, arg);
 }
 
 void cordon_notify_confine(struct cordon_notify *n, int ruleset)
 {
+	helper_stop(n->helper);
+	n->helper = NULL;
 	if (n->ruleset >= 0)
 		close(n->ruleset);
 	n->ruleset = ruleset;
+	if (ruleset >= 0)
+		n->helper = helper_start(ruleset);
 }
 
 /* Operations that may block (a connect, opening a FIFO) run in short-lived detached threads
@@ -530,6 +718,7 @@ void cordon_notify_free(struct cordon_notify *n)
 	free(n->protected);
 	free(n->writable_mnt);
 	free(n->root_mnt);
+	helper_stop(n->helper);
 	if (n->ruleset >= 0)
 		close(n->ruleset);
 	free(n);
@@ -554,50 +743,6 @@ static int open_pidfd(struct notify_req *r)
 	if (fd >= 0 || errno != EINVAL || notify_proc_status(r, "Tgid", 10, &tgid) < 0)
 		return fd;
 	return cordon_sys_pidfd_open((pid_t)tgid, 0);
-}
-
-/* A supervisor running as root acts with the target's file-system ids and without effective
- * capabilities while it handles a request (both per-thread, and restored afterwards), so it
- * cannot open, traverse or create what the sandbox itself could not. An unprivileged
- * supervisor already has the target's ids. Job threads started meanwhile inherit this. */
-struct notify_creds {
-	bool dropped;
-	gid_t fsgid;
-	struct __user_cap_header_struct hdr;
-	struct __user_cap_data_struct caps[2];
-};
-
-static int creds_drop(struct notify_req *r, struct notify_creds *c)
-{
-	long uid = 0, gid = 0;
-	c->dropped = false;
-	if (geteuid() != 0)
-		return 0;
-	if (notify_proc_status(r, "Uid", 10, &uid) < 0 ||
-	    notify_proc_status(r, "Gid", 10, &gid) < 0)
-		return -ESRCH;
-	c->hdr = (struct __user_cap_header_struct){.version = _LINUX_CAPABILITY_VERSION_3};
-	if (syscall(SYS_capget, &c->hdr, c->caps) < 0)
-		return -errno;
-	struct __user_cap_data_struct none[2];
-	memcpy(none, c->caps, sizeof(none));
-	none[0].effective = none[1].effective = 0;
-	c->fsgid = (gid_t)setfsgid((gid_t)-1);
-	setfsgid((gid_t)gid);
-	setfsuid((uid_t)uid);
-	c->dropped = true;
-	if (syscall(SYS_capset, &c->hdr, none) < 0)
-		return -errno;
-	return 0;
-}
-
-static void creds_restore(struct notify_creds *c)
-{
-	if (!c->dropped)
-		return;
-	setfsuid(0);
-	setfsgid(c->fsgid);
-	syscall(SYS_capset, &c->hdr, c->caps);
 }
 
 static int dispatch(struct notify_req *r)

@@ -469,7 +469,7 @@ static int do_mknod(struct notify_req *r, uint64_t dirfd, uint64_t path, uint64_
 		                           .mode = (type ? type : S_IFREG) |
 		                                   ((mode_t)mode & 07777 & ~um)};
 		mode_t old = umask(0);
-		e = notify_confined(r->n, confined_mknod, &c);
+		e = notify_confined(r, confined_mknod, &c);
 		umask(old);
 	}
 	target_path_done(&p);
@@ -603,7 +603,7 @@ static int do_bind(struct notify_req *r, uint64_t fd_arg, uint64_t addr, uint64_
 	        .sock = sock, .addr = (struct sockaddr *)&ss, .len = len, .dir = -1};
 	if (e < 0 || domain != AF_UNIX || len <= off || len > sizeof(*un) ||
 	    un->sun_family != AF_UNIX || un->sun_path[0] == '\0')
-		return e < 0 ? e : notify_confined(r->n, confined_bind, &c);
+		return e < 0 ? e : notify_confined(r, confined_bind, &c);
 	struct target_path p = {0};
 	mode_t um = 0;
 	size_t plen = strnlen(un->sun_path, len - off);
@@ -625,7 +625,7 @@ static int do_bind(struct notify_req *r, uint64_t fd_arg, uint64_t addr, uint64_
 		                           .len = (socklen_t)sizeof(at),
 		                           .dir = p.w->cur,
 		                           .umask = um};
-		e = notify_confined_fs(r->n, confined_bind, &c);
+		e = notify_confined_fs(r, confined_bind, &c);
 	}
 	target_path_done(&p);
 	return e;
@@ -663,10 +663,10 @@ static int confined_open(void *arg)
 }
 
 /* reopen, with the sandbox's Landlock rights. */
-static int reopen_confined(const struct cordon_notify *n, int obj, int flags)
+static int reopen_confined(struct notify_req *r, int obj, int flags)
 {
 	struct confined_open c = {.dir = obj, .flags = flags};
-	return notify_confined(n, confined_open, &c);
+	return notify_confined(r, confined_open, &c);
 }
 
 /* Opening a FIFO waits for its other end: done in a job thread, answered from there. */
@@ -741,7 +741,7 @@ static int open_existing(struct notify_req *r, int obj, int flags)
 	}
 	if (S_ISFIFO(st.st_mode) && !(flags & O_NONBLOCK))
 		return open_fifo(r, obj, flags);
-	cleanup_close int fd = reopen_confined(r->n, obj, flags);
+	cleanup_close int fd = reopen_confined(r, obj, flags);
 	if (fd < 0)
 		return fd;
 	return notify_inject_fd(r->n->listener, r->req->id, fd, flags);
@@ -754,7 +754,7 @@ static int create_new(struct notify_req *r, int dir, const char *name, int flags
 		return e == -EEXIST ? -EISDIR : e;
 	struct confined_open c = {.dir = dir, .name = name, .flags = flags, .mode = mode};
 	mode_t old = umask(0);
-	cleanup_close int fd = notify_confined(r->n, confined_open, &c);
+	cleanup_close int fd = notify_confined(r, confined_open, &c);
 	umask(old);
 	if (fd < 0)
 		return fd;
@@ -834,7 +834,7 @@ static int reopen_own_fd(struct notify_req *r, int fd_no, int flags)
 	bool ok = mode == O_RDWR || want == mode;
 	if (!ok || (mode == O_RDONLY && (flags & O_TRUNC)))
 		return -EACCES;
-	cleanup_close int fd = reopen_confined(r->n, own, flags & ~(O_CREAT | O_EXCL));
+	cleanup_close int fd = reopen_confined(r, own, flags & ~(O_CREAT | O_EXCL));
 	if (fd < 0)
 		return fd;
 	return notify_inject_fd(r->n->listener, r->req->id, fd, flags);
