@@ -1,5 +1,6 @@
 /* Creation of names, answered by the supervisor (see notify.c for the rules every handler
- * follows). Notified only when the plan protects a name that does not exist yet.
+ * follows). Notified when the plan has a writable root or protects a name that does not exist
+ * yet: mkdir, mknod, symlink, link, rename, open(O_CREAT) and bind.
  *
  * Paths are resolved here component by component inside the target's root (/proc/PID/root),
  * from its cwd or the directory descriptor it passed (taken with pidfd_getfd), to a directory
@@ -10,17 +11,19 @@
  * followed by the kernel, as they would be for the target.
  *
  * The decision then uses only the directory fd: its identity (st_dev, st_ino) and the final
- * name against the protected set, its mount id against the sandbox's writable mounts (the
- * supervisor is not under Landlock), and whether the name is a mount point in the sandbox (the
- * supervisor lives in another mount namespace, where the sandbox's mounts are not "local": it
- * could rename or replace what the sandbox itself cannot). Then it performs the operation
- * relative to that fd, with the target's umask, and answers with the result.
+ * name against the protected set, the final name against the protected names at any depth of
+ * a writable root (a nested .git), its mount id against the sandbox's writable mounts, and
+ * whether the name is a mount point in the sandbox (the supervisor lives in another mount
+ * namespace, where the sandbox's mounts are not "local": it could rename or replace what the
+ * sandbox itself cannot). Then it performs the operation relative to that fd, with the
+ * target's umask, and answers with the result. Opens of what exists, and the creation of
+ * files, nodes and sockets, run in the supervisor's helper thread that carries the sandbox's
+ * own Landlock ruleset (notify_confined): the supervisor itself is not under Landlock, and a
+ * FIFO or device outside the roots is not fenced by the read-only mount.
  *
- * Not covered, knowingly: bind() of a pathname UNIX socket under a protected name (it makes a
- * socket inode there, with no content: it can only make a later `git init` fail); and mounts
- * nested inside a writable root other than its own bind (the supervisor treats them as not
- * writable, where Landlock would allow them). Syscall numbers are x86_64's: the filter kills
- * every other ABI before anything reaches the supervisor. */
+ * Not covered, knowingly: mounts nested inside a writable root other than its own bind (the
+ * supervisor treats them as not writable, where Landlock would allow them). Syscall numbers are
+ * x86_64's: the filter kills every other ABI before anything reaches the supervisor. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stddef.h>
