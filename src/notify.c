@@ -426,8 +426,6 @@ void cordon_notify_confine(struct cordon_notify *n, int ruleset)
 	if (n->ruleset >= 0)
 		close(n->ruleset);
 	n->ruleset = ruleset;
-	if (ruleset >= 0)
-		n->helper = helper_start(ruleset);
 }
 
 /* Operations that may block (a connect, opening a FIFO) run in short-lived detached threads
@@ -779,6 +777,11 @@ int cordon_notify_handle(struct cordon_notify *n)
 		notify_send(n->listener, req.id, 0, -ESRCH);
 		return 0;
 	}
+	/* The helper is started at the first request (a command that never asks costs no
+	 * thread), here, before this thread drops its credentials: it inherits them, and a root
+	 * supervisor's helper must be able to take each request's ids. */
+	if (n->ruleset >= 0 && !n->helper)
+		n->helper = helper_start(n->ruleset);
 	struct notify_creds creds;
 	int v = creds_drop(&r, &creds);
 	if (v == 0)
