@@ -822,9 +822,11 @@ static int std_fd_of(const char *path)
 
 /* `cmd > /dev/stdout` opens with O_CREAT, so it lands here; the file behind the target's own
  * descriptor may lie outside the writable mounts (cordon's stdout redirected to a file). Take
- * that very descriptor and reopen it only in a mode it already grants: nothing the target
- * could not already do through it. The string selected which descriptor; the decision and the
- * reopen both use the descriptor itself, so a rewritten path changes nothing. */
+ * that very descriptor and reopen it only in a mode it already grants (an O_PATH one grants
+ * none): nothing the target could not already do through it. The string selected which
+ * descriptor; the decision and the reopen both use the descriptor itself, so a rewritten path
+ * changes nothing. Not through the confined helper: the descriptor is the right here, and a
+ * warm run's stdio (handed over after its sandbox was confined) has no Landlock rule. */
 static int reopen_own_fd(struct notify_req *r, int fd_no, int flags)
 {
 	cleanup_close int own = notify_take_fd(r, (uint64_t)fd_no);
@@ -834,10 +836,10 @@ static int reopen_own_fd(struct notify_req *r, int fd_no, int flags)
 	if (have < 0)
 		return -errno;
 	int want = flags & O_ACCMODE, mode = have & O_ACCMODE;
-	bool ok = mode == O_RDWR || want == mode;
+	bool ok = !(have & O_PATH) && (mode == O_RDWR || want == mode);
 	if (!ok || (mode == O_RDONLY && (flags & O_TRUNC)))
 		return -EACCES;
-	cleanup_close int fd = reopen_confined(r, own, flags & ~(O_CREAT | O_EXCL));
+	cleanup_close int fd = reopen(own, flags & ~(O_CREAT | O_EXCL));
 	if (fd < 0)
 		return fd;
 	return notify_inject_fd(r->n->listener, r->req->id, fd, flags);
