@@ -492,10 +492,31 @@ static void body_nested_git(struct ru_who *w)
 	tu_result_free(&r);
 }
 
+/* With every protected name present at the top no creation rule is needed there, but the rule
+ * at any depth still holds (the filter notifies creations whenever there is a writable root). */
+static void body_nested_git_all_present(struct ru_who *w)
+{
+	ru_mkdir(w, ru_path(0, w->ws, ".git"));
+	ru_mkdir(w, ru_path(0, w->ws, ".codex"));
+	ru_mkdir(w, ru_path(0, w->ws, ".agents"));
+	ru_put(w, ru_path(0, w->ws, ".cordon"), "");
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL,
+	                        "mkdir -p src && { mkdir src/.git 2>/dev/null || echo refused; }",
+	                        &r),
+	                 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "refused\n");
+	struct stat st;
+	assert_int_equal(lstat(ru_path(0, w->ws, "src/.git"), &st), -1);
+	tu_result_free(&r);
+}
+
 static void test_run_fs_nested_protected_names_refused(void **state)
 {
 	(void)state;
 	ru_both(body_nested_git);
+	ru_both(body_nested_git_all_present);
 }
 
 int main(int argc, char **argv)
