@@ -583,9 +583,9 @@ static int confined_bind(void *arg)
 /* A pathname UNIX address makes a socket inode: the same creation rules as mknod (protected
  * names, writable mounts), then a thread whose cwd is the resolved directory binds the final
  * name, so a rename or symlink made meanwhile changes nothing (getsockname then says that
- * final name, not the whole path). Any other address (abstract, autobind,
- * inet) makes no name: bound as is. Either way in a confined thread, so Landlock's own checks
- * (MAKE_SOCK, TCP bind when the network is off) apply as they would to the sandbox. */
+ * final name, not the whole path). Any other address (abstract, autobind, inet) makes no
+ * name: bound as is. Either way in a confined thread, so Landlock's own checks (MAKE_SOCK, TCP
+ * bind when the network is off) apply as they would to the sandbox. */
 static int do_bind(struct notify_req *r, uint64_t fd_arg, uint64_t addr, uint64_t addrlen)
 {
 	struct sockaddr_storage ss = {0};
@@ -602,6 +602,8 @@ static int do_bind(struct notify_req *r, uint64_t fd_arg, uint64_t addr, uint64_
 	socklen_t dl = sizeof(domain);
 	if (e == 0 && getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0)
 		e = -errno;
+	if (e == 0 && notify_valid(r) < 0) /* the address was read from the waiting target */
+		e = -ESRCH;
 	struct confined_bind c = {
 	        .sock = sock, .addr = (struct sockaddr *)&ss, .len = len, .dir = -1};
 	if (e < 0 || domain != AF_UNIX || len <= off || len > sizeof(*un) ||
@@ -616,10 +618,14 @@ static int do_bind(struct notify_req *r, uint64_t fd_arg, uint64_t addr, uint64_
 	e = target_umask(r, &um);
 	if (e == 0)
 		e = resolve_parent(r, &p);
-	if (e == 0 && p.w->trailing)
-		e = -ENOENT;
+	struct stat st;
+	if (e == 0 && p.w->trailing) /* "dir/": taken when it names something, else absent */
+		e = fstatat(p.w->cur, p.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EADDRINUSE
+		                                                             : -ENOENT;
 	if (e == 0)
 		e = check_entry(r->n, p.w->cur, p.name);
+	if (e == -EEXIST) /* "/", "." or ".." */
+		e = -EADDRINUSE;
 	struct sockaddr_un at = {.sun_family = AF_UNIX};
 	if (e == 0) {
 		memcpy(at.sun_path, p.name, strlen(p.name) + 1); /* shorter than the whole path */
