@@ -39,6 +39,10 @@ CORDON_HIDDEN int cordon_notify_listen(struct cordon_notify *n, int listener, co
 CORDON_HIDDEN int cordon_notify_new(const struct cordon_plan *plan, pid_t init_pid, int listener,
                                     struct cordon_notify **out, cordon_error *err);
 /* Answer one pending notification. 0, or a negative errno when the listener is gone. */
+/* Take ruleset (the init's Landlock ruleset, see landlock.h): from now on every object the
+ * supervisor opens or creates for the sandbox is opened or created in a thread confined by it.
+ * Without one (no Landlock), the mounts are the only fence, as they are for the sandbox. */
+CORDON_HIDDEN void cordon_notify_confine(struct cordon_notify *n, int ruleset);
 CORDON_HIDDEN int cordon_notify_handle(struct cordon_notify *n);
 CORDON_HIDDEN int cordon_notify_fd(const struct cordon_notify *n);
 CORDON_HIDDEN void cordon_notify_free(struct cordon_notify *n);

@@ -128,7 +128,7 @@ static int landlock_rules(const struct cordon_plan *plan, int ruleset, uint64_t 
 	return r;
 }
 
-int cordon_landlock_apply(const struct cordon_plan *plan, int abi, cordon_error *err)
+int cordon_landlock_ruleset(const struct cordon_plan *plan, int abi, cordon_error *err)
 {
 	struct cordon_landlock_ruleset_attr attr = {.handled_access_fs =
 	                                                    cordon_landlock_fs_rights(abi)};
@@ -141,9 +141,26 @@ int cordon_landlock_apply(const struct cordon_plan *plan, int abi, cordon_error 
 		return cordon_err(err, -errno, "landlock: cannot create a ruleset (ABI %d): %s",
 		                  abi, strerror(errno));
 	int r = landlock_rules(plan, ruleset, attr.handled_access_fs, err);
-	if (r == 0 && cordon_sys_landlock_restrict_self(ruleset) < 0)
-		r = cordon_err(err, -errno, "landlock: cannot restrict the sandbox: %s",
-		               strerror(errno));
-	close(ruleset);
-	return r;
+	if (r < 0) {
+		close(ruleset);
+		return r;
+	}
+	return ruleset;
+}
+
+int cordon_landlock_apply(const struct cordon_plan *plan, int abi, int *ruleset_out,
+                          cordon_error *err)
+{
+	*ruleset_out = -1;
+	int ruleset = cordon_landlock_ruleset(plan, abi, err);
+	if (ruleset < 0)
+		return ruleset;
+	if (cordon_sys_landlock_restrict_self(ruleset) < 0) {
+		int e = errno;
+		close(ruleset);
+		return cordon_err(err, -e, "landlock: cannot restrict the sandbox: %s",
+		                  strerror(e));
+	}
+	*ruleset_out = ruleset;
+	return 0;
 }

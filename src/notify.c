@@ -12,6 +12,7 @@
  *  - A target that dies mid-request makes the ioctls fail with ENOENT: not an error. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -153,6 +155,279 @@ bool notify_mount_writable(const struct cordon_notify *n, int fd)
 	return false;
 }
 
+bool notify_mount_is_root(const struct cordon_notify *n, int fd)
+{
+	uint64_t mnt = 0;
+	if (n->n_root == 0 || notify_mnt_id(fd, "", 0, &mnt) < 0)
+		return false;
+	for (size_t i = 0; i < n->n_root; i++)
+		if (n->root_mnt[i] == mnt)
+			return true;
+	return false;
+}
+
+/* A supervisor running as root acts with the target's file-system ids and without effective
+ * capabilities while it handles a request (both per-thread, and restored afterwards), so it
+ * cannot open, traverse or create what the sandbox itself could not. An unprivileged
+ * supervisor already has the target's ids. Job threads started meanwhile inherit this; the
+ * confined helper (below) takes the same ids for each call it makes. */
+struct notify_creds {
+	bool dropped;
+	gid_t fsgid;
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct caps[2];
+};
+
+static int creds_drop_to(struct notify_creds *c, uid_t uid, gid_t gid)
+{
+	c->dropped = false;
+	if (geteuid() != 0)
+		return 0;
+	c->hdr = (struct __user_cap_header_struct){.version = _LINUX_CAPABILITY_VERSION_3};
+	if (syscall(SYS_capget, &c->hdr, c->caps) < 0)
+		return -errno;
+	struct __user_cap_data_struct none[2];
+	memcpy(none, c->caps, sizeof(none));
+	none[0].effective = none[1].effective = 0;
+	c->fsgid = (gid_t)setfsgid((gid_t)-1);
+	setfsgid(gid);
+	setfsuid(uid);
+	c->dropped = true;
+	if (syscall(SYS_capset, &c->hdr, none) < 0)
+		return -errno;
+	return 0;
+}
+
+static int creds_drop(struct notify_req *r, struct notify_creds *c)
+{
+	long uid = 0, gid = 0;
+	c->dropped = false;
+	if (geteuid() != 0)
+		return 0;
+	if (notify_proc_status(r, "Uid", 10, &uid) < 0 ||
+	    notify_proc_status(r, "Gid", 10, &gid) < 0)
+		return -ESRCH;
+	r->uid = (uid_t)uid;
+	r->gid = (gid_t)gid;
+	r->as_target = true;
+	return creds_drop_to(c, r->uid, r->gid);
+}
+
+static void creds_restore(struct notify_creds *c)
+{
+	if (!c->dropped)
+		return;
+	setfsuid(0);
+	setfsgid(c->fsgid);
+	syscall(SYS_capset, &c->hdr, c->caps);
+}
+
+/* ---- confined threads -------------------------------------------------------------------- */
+
+/* The supervisor is not under Landlock, and must not become so (it resolves paths through
+ * /proc/PID/root, which a confined task may not open for a task outside its domain). Landlock
+ * restricts per thread: a thread of ours that restricts itself with the sandbox's own ruleset
+ * opens and creates with exactly the sandbox's rights, whatever the file's type (a FIFO or a
+ * device outside the roots, which the mounts alone do not fence). Its credentials are those of
+ * the thread that starts it (the target's file-system ids, no effective capabilities). */
+int notify_confine_self(int ruleset)
+{
+	if (ruleset < 0)
+		return 0;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    cordon_sys_landlock_restrict_self(ruleset) < 0)
+		return -errno;
+	return 0;
+}
+
+struct confined_call {
+	bool own_fs; /* unshare cwd, root and umask first */
+	int ruleset;
+	int (*fn)(void *);
+	void *arg;
+	int ret;
+};
+
+static void *confined_main(void *p)
+{
+	struct confined_call *c = p;
+	c->ret = c->own_fs && unshare(CLONE_FS) < 0 ? -errno : 0;
+	if (c->ret == 0)
+		c->ret = notify_confine_self(c->ruleset);
+	if (c->ret == 0)
+		c->ret = c->fn(c->arg);
+	return NULL;
+}
+
+#define NOTIFY_CONFINED_STACK (64 * 1024)
+
+static int confined_run(const struct cordon_notify *n, bool own_fs, int (*fn)(void *), void *arg)
+{
+	struct confined_call c = {
+	        .own_fs = own_fs, .ruleset = n->ruleset, .fn = fn, .arg = arg, .ret = -EPERM};
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, NOTIFY_CONFINED_STACK);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t t;
+	int e = pthread_create(&t, &attr, confined_main, &c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (e != 0)
+		return -e;
+	pthread_join(t, NULL);
+	return c.ret;
+}
+
+/* The helper: one long-lived thread per supervised sandbox, confined once, that runs each
+ * open or creation the handler hands it (a thread per call would cost a clone and a Landlock
+ * domain each time). Only the supervisor's loop calls it, one call at a time. */
+struct notify_helper {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int confined; /* 0, or the -errno of confining the thread (every call then fails) */
+	bool pending, done, quit;
+	int (*fn)(void *);
+	void *arg;
+	bool as_target;
+	uid_t uid;
+	gid_t gid;
+	int ret;
+};
+
+static void helper_run_one(struct notify_helper *h)
+{
+	struct notify_creds c = {0};
+	int ret = h->confined;
+	if (ret == 0 && h->as_target)
+		ret = creds_drop_to(&c, h->uid, h->gid);
+	if (ret == 0)
+		ret = h->fn(h->arg);
+	creds_restore(&c);
+	h->ret = ret;
+}
+
+static void *helper_main(void *p)
+{
+	struct notify_helper *h = p;
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (!h->pending && !h->quit)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->quit)
+			break;
+		pthread_mutex_unlock(&h->mu);
+		helper_run_one(h);
+		pthread_mutex_lock(&h->mu);
+		h->pending = false;
+		h->done = true;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+struct helper_start {
+	struct notify_helper *h;
+	int ruleset;
+};
+
+/* Confine first, then serve: the thread is restricted before any call reaches it. */
+static void *helper_start_main(void *p)
+{
+	struct helper_start *s = p;
+	struct notify_helper *h = s->h;
+	h->confined = notify_confine_self(s->ruleset);
+	free(s);
+	return helper_main(h);
+}
+
+static void helper_stop(struct notify_helper *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->quit = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}
+
+static struct notify_helper *helper_start(int ruleset)
+{
+	struct notify_helper *h = calloc(1, sizeof(*h));
+	struct helper_start *s = malloc(sizeof(*s));
+	if (!h || !s) {
+		free(h);
+		free(s);
+		return NULL;
+	}
+	*s = (struct helper_start){.h = h, .ruleset = ruleset};
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, NOTIFY_CONFINED_STACK);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&h->thread, &attr, helper_start_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (e != 0) {
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+		free(h);
+		free(s);
+		return NULL;
+	}
+	return h;
+}
+
+int notify_confined(struct notify_req *r, int (*fn)(void *), void *arg)
+{
+	const struct cordon_notify *n = r->n;
+	if (n->ruleset < 0)
+		return fn(arg);
+	struct notify_helper *h = n->helper;
+	if (!h) /* it could not be started: each call gets a thread of its own */
+		return confined_run(n, false, fn, arg);
+	pthread_mutex_lock(&h->mu);
+	h->fn = fn;
+	h->arg = arg;
+	h->as_target = r->as_target;
+	h->uid = r->uid;
+	h->gid = r->gid;
+	h->done = false;
+	h->pending = true;
+	pthread_cond_broadcast(&h->cv);
+	while (!h->done)
+		pthread_cond_wait(&h->cv, &h->mu);
+	int ret = h->ret;
+	pthread_mutex_unlock(&h->mu);
+	return ret;
+}
+
+int notify_confined_fs(struct notify_req *r, int (*fn)(void *), void *arg)
+{
+	return confined_run(r->n, true, fn, arg);
+}
+
+void cordon_notify_confine(struct cordon_notify *n, int ruleset)
+{
+	helper_stop(n->helper);
+	n->helper = NULL;
+	if (n->ruleset >= 0)
+		close(n->ruleset);
+	n->ruleset = ruleset;
+}
+
 /* Operations that may block (a connect, opening a FIFO) run in short-lived detached threads
  * that answer their notification themselves, so the supervisor's loop never waits on one. */
 #define NOTIFY_MAX_JOBS 64
@@ -264,7 +539,7 @@ static struct dir_entry *dir_lookup(struct dir_cache *c, int root, const char *p
 }
 
 static int add_writable(struct cordon_notify *n, struct dir_cache *c, int root, const char *path,
-                        cordon_error *err)
+                        bool is_root, cordon_error *err)
 {
 	struct dir_entry *e = dir_lookup(c, root, path);
 	if (!e)
@@ -283,6 +558,13 @@ static int add_writable(struct cordon_notify *n, struct dir_cache *c, int root, 
 		return cordon_err(err, -ENOMEM, "out of memory");
 	n->writable_mnt = v;
 	v[n->n_writable++] = e->stx.stx_mnt_id;
+	if (!is_root)
+		return 0;
+	v = realloc(n->root_mnt, (n->n_root + 1) * sizeof(*v));
+	if (!v)
+		return cordon_err(err, -ENOMEM, "out of memory");
+	n->root_mnt = v;
+	v[n->n_root++] = e->stx.stx_mnt_id;
 	return 0;
 }
 
@@ -355,7 +637,8 @@ static int read_plan(struct cordon_notify *n, const struct cordon_plan *plan, in
 		case CORDON_OP_BIND_RW:
 		case CORDON_OP_TMP:
 		case CORDON_OP_SHM:
-			r = add_writable(n, &cache, root, op->path, err);
+			r = add_writable(n, &cache, root, op->path, op->kind == CORDON_OP_BIND_RW,
+			                 err);
 			break;
 		case CORDON_OP_PROTECT_ABSENT:
 		case CORDON_OP_PROTECT:
@@ -377,7 +660,7 @@ int cordon_notify_read(const struct cordon_plan *plan, pid_t init_pid, struct co
 	if (!n)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	n->init_pid = init_pid;
-	n->listener = -1;
+	n->listener = n->ruleset = -1;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)init_pid);
 	cleanup_close int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -432,6 +715,10 @@ void cordon_notify_free(struct cordon_notify *n)
 		free(n->protected[i].name);
 	free(n->protected);
 	free(n->writable_mnt);
+	free(n->root_mnt);
+	helper_stop(n->helper);
+	if (n->ruleset >= 0)
+		close(n->ruleset);
 	free(n);
 }
 
@@ -454,50 +741,6 @@ static int open_pidfd(struct notify_req *r)
 	if (fd >= 0 || errno != EINVAL || notify_proc_status(r, "Tgid", 10, &tgid) < 0)
 		return fd;
 	return cordon_sys_pidfd_open((pid_t)tgid, 0);
-}
-
-/* A supervisor running as root acts with the target's file-system ids and without effective
- * capabilities while it handles a request (both per-thread, and restored afterwards), so it
- * cannot open, traverse or create what the sandbox itself could not. An unprivileged
- * supervisor already has the target's ids. Job threads started meanwhile inherit this. */
-struct notify_creds {
-	bool dropped;
-	gid_t fsgid;
-	struct __user_cap_header_struct hdr;
-	struct __user_cap_data_struct caps[2];
-};
-
-static int creds_drop(struct notify_req *r, struct notify_creds *c)
-{
-	long uid = 0, gid = 0;
-	c->dropped = false;
-	if (geteuid() != 0)
-		return 0;
-	if (notify_proc_status(r, "Uid", 10, &uid) < 0 ||
-	    notify_proc_status(r, "Gid", 10, &gid) < 0)
-		return -ESRCH;
-	c->hdr = (struct __user_cap_header_struct){.version = _LINUX_CAPABILITY_VERSION_3};
-	if (syscall(SYS_capget, &c->hdr, c->caps) < 0)
-		return -errno;
-	struct __user_cap_data_struct none[2];
-	memcpy(none, c->caps, sizeof(none));
-	none[0].effective = none[1].effective = 0;
-	c->fsgid = (gid_t)setfsgid((gid_t)-1);
-	setfsgid((gid_t)gid);
-	setfsuid((uid_t)uid);
-	c->dropped = true;
-	if (syscall(SYS_capset, &c->hdr, none) < 0)
-		return -errno;
-	return 0;
-}
-
-static void creds_restore(struct notify_creds *c)
-{
-	if (!c->dropped)
-		return;
-	setfsuid(0);
-	setfsgid(c->fsgid);
-	syscall(SYS_capset, &c->hdr, c->caps);
 }
 
 static int dispatch(struct notify_req *r)
@@ -534,6 +777,11 @@ int cordon_notify_handle(struct cordon_notify *n)
 		notify_send(n->listener, req.id, 0, -ESRCH);
 		return 0;
 	}
+	/* The helper is started at the first request (a command that never asks costs no
+	 * thread), here, before this thread drops its credentials: it inherits them, and a root
+	 * supervisor's helper must be able to take each request's ids. */
+	if (n->ruleset >= 0 && !n->helper)
+		n->helper = helper_start(n->ruleset);
 	struct notify_creds creds;
 	int v = creds_drop(&r, &creds);
 	if (v == 0)

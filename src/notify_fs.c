@@ -1,5 +1,6 @@
 /* Creation of names, answered by the supervisor (see notify.c for the rules every handler
- * follows). Notified only when the plan protects a name that does not exist yet.
+ * follows). Notified when the plan has a writable root or protects a name that does not exist
+ * yet: mkdir, mknod, symlink, link, rename, open(O_CREAT) and bind.
  *
  * Paths are resolved here component by component inside the target's root (/proc/PID/root),
  * from its cwd or the directory descriptor it passed (taken with pidfd_getfd), to a directory
@@ -10,26 +11,31 @@
  * followed by the kernel, as they would be for the target.
  *
  * The decision then uses only the directory fd: its identity (st_dev, st_ino) and the final
- * name against the protected set, its mount id against the sandbox's writable mounts (the
- * supervisor is not under Landlock), and whether the name is a mount point in the sandbox (the
- * supervisor lives in another mount namespace, where the sandbox's mounts are not "local": it
- * could rename or replace what the sandbox itself cannot). Then it performs the operation
- * relative to that fd, with the target's umask, and answers with the result.
+ * name against the protected set, the final name against the protected names at any depth of
+ * a writable root (a nested .git), its mount id against the sandbox's writable mounts, and
+ * whether the name is a mount point in the sandbox (the supervisor lives in another mount
+ * namespace, where the sandbox's mounts are not "local": it could rename or replace what the
+ * sandbox itself cannot). Then it performs the operation relative to that fd, with the
+ * target's umask, and answers with the result. Opens of what exists, and the creation of
+ * files, nodes and sockets, run in the supervisor's helper thread that carries the sandbox's
+ * own Landlock ruleset (notify_confined): the supervisor itself is not under Landlock, and a
+ * FIFO or device outside the roots is not fenced by the read-only mount.
  *
- * Not covered, knowingly: bind() of a pathname UNIX socket under a protected name (it makes a
- * socket inode there, with no content: it can only make a later `git init` fail); and mounts
- * nested inside a writable root other than its own bind (the supervisor treats them as not
- * writable, where Landlock would allow them). Syscall numbers are x86_64's: the filter kills
- * every other ABI before anything reaches the supervisor. */
+ * Not covered, knowingly: mounts nested inside a writable root other than its own bind (the
+ * supervisor treats them as not writable, where Landlock would allow them). Syscall numbers are
+ * x86_64's: the filter kills every other ABI before anything reaches the supervisor. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/vfs.h>
 
 #include "notify_int.h"
@@ -349,12 +355,24 @@ static int refuse_unwritable(const struct cordon_notify *n, int fd)
 	return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY) ? -EROFS : -EACCES;
 }
 
+/* A protected name (.git, .cordon, .codex, .agents) anywhere in a writable root, not only at
+ * its top: a nested .git planted by the command would run its config (core.fsmonitor, hooks)
+ * at the user's next `git status` in that directory; a nested .cordon would be the policy of
+ * a later run with that directory as its workspace. /tmp and /dev/shm are not roots. */
+static bool is_protected_name(const struct cordon_notify *n, int dir, const char *name)
+{
+	bool listed = false;
+	for (size_t i = 0; !listed && cordon_protected_names[i]; i++)
+		listed = !strcmp(name, cordon_protected_names[i]);
+	return listed && notify_mount_is_root(n, dir);
+}
+
 /* May the sandbox make, replace or remove the entry name in dir? */
 static int check_entry(const struct cordon_notify *n, int dir, const char *name)
 {
 	if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
 		return -EEXIST;
-	if (is_protected(n, dir, name))
+	if (is_protected(n, dir, name) || is_protected_name(n, dir, name))
 		return -EACCES;
 	if (is_mount_point(dir, name))
 		return -EBUSY;
@@ -418,6 +436,18 @@ static int do_mkdir(struct notify_req *r, uint64_t dirfd, uint64_t path, uint64_
 	return e;
 }
 
+struct confined_mknod {
+	int dir;
+	const char *name;
+	mode_t mode;
+};
+
+static int confined_mknod(void *arg)
+{
+	const struct confined_mknod *c = arg;
+	return mknodat(c->dir, c->name, c->mode, 0) < 0 ? -errno : 0;
+}
+
 /* Only what needs no privilege: regular files, FIFOs and sockets. A supervisor running as
  * root must not make device nodes for the sandbox. */
 static int do_mknod(struct notify_req *r, uint64_t dirfd, uint64_t path, uint64_t mode)
@@ -437,9 +467,12 @@ static int do_mknod(struct notify_req *r, uint64_t dirfd, uint64_t path, uint64_
 	if (e == 0)
 		e = check_entry(r->n, p.w->cur, p.name);
 	if (e == 0) {
+		struct confined_mknod c = {.dir = p.w->cur,
+		                           .name = p.name,
+		                           .mode = (type ? type : S_IFREG) |
+		                                   ((mode_t)mode & 07777 & ~um)};
 		mode_t old = umask(0);
-		mode_t m = (type ? type : S_IFREG) | ((mode_t)mode & 07777 & ~um);
-		e = mknodat(p.w->cur, p.name, m, 0) < 0 ? -errno : 0;
+		e = notify_confined(r, confined_mknod, &c);
 		umask(old);
 	}
 	target_path_done(&p);
@@ -526,8 +559,91 @@ static int do_rename(struct notify_req *r, uint64_t odir, uint64_t opath, uint64
 	return e;
 }
 
+/* ---- bind() ------------------------------------------------------------------------------ */
+
+struct confined_bind {
+	int sock;
+	const struct sockaddr *addr;
+	socklen_t len;
+	int dir; /* a pathname address: bound as its final name, from this directory; or -1 */
+	mode_t umask;
+};
+
+static int confined_bind(void *arg)
+{
+	const struct confined_bind *c = arg;
+	if (c->dir >= 0) { /* in a thread with its own cwd and umask (notify_confined_fs) */
+		if (fchdir(c->dir) < 0)
+			return -errno;
+		umask(c->umask);
+	}
+	return bind(c->sock, c->addr, c->len) < 0 ? -errno : 0;
+}
+
+/* A pathname UNIX address makes a socket inode: the same creation rules as mknod (protected
+ * names, writable mounts), then a thread whose cwd is the resolved directory binds the final
+ * name, so a rename or symlink made meanwhile changes nothing (getsockname then says that
+ * final name, not the whole path). Any other address (abstract, autobind, inet) makes no
+ * name: bound as is. Either way in a confined thread, so Landlock's own checks (MAKE_SOCK, TCP
+ * bind when the network is off) apply as they would to the sandbox. */
+static int do_bind(struct notify_req *r, uint64_t fd_arg, uint64_t addr, uint64_t addrlen)
+{
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_un *un = (struct sockaddr_un *)&ss;
+	const size_t off = offsetof(struct sockaddr_un, sun_path);
+	socklen_t len = (socklen_t)addrlen;
+	if (addrlen > sizeof(ss))
+		return -EINVAL;
+	cleanup_close int sock = notify_take_fd(r, fd_arg);
+	if (sock < 0)
+		return sock;
+	int e = notify_read(r, addr, &ss, len);
+	int domain = 0;
+	socklen_t dl = sizeof(domain);
+	if (e == 0 && getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0)
+		e = -errno;
+	if (e == 0 && notify_valid(r) < 0) /* the address was read from the waiting target */
+		e = -ESRCH;
+	struct confined_bind c = {
+	        .sock = sock, .addr = (struct sockaddr *)&ss, .len = len, .dir = -1};
+	if (e < 0 || domain != AF_UNIX || len <= off || len > sizeof(*un) ||
+	    un->sun_family != AF_UNIX || un->sun_path[0] == '\0')
+		return e < 0 ? e : notify_confined(r, confined_bind, &c);
+	struct target_path p = {0};
+	mode_t um = 0;
+	size_t plen = strnlen(un->sun_path, len - off);
+	memcpy(p.path, un->sun_path, plen);
+	p.path[plen] = '\0';
+	p.dirfd = (uint64_t)(uint32_t)AT_FDCWD;
+	e = target_umask(r, &um);
+	if (e == 0)
+		e = resolve_parent(r, &p);
+	struct stat st;
+	if (e == 0 && p.w->trailing) /* "dir/": taken when it names something, else absent */
+		e = fstatat(p.w->cur, p.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EADDRINUSE
+		                                                             : -ENOENT;
+	if (e == 0)
+		e = check_entry(r->n, p.w->cur, p.name);
+	if (e == -EEXIST) /* "/", "." or ".." */
+		e = -EADDRINUSE;
+	struct sockaddr_un at = {.sun_family = AF_UNIX};
+	if (e == 0) {
+		memcpy(at.sun_path, p.name, strlen(p.name) + 1); /* shorter than the whole path */
+		c = (struct confined_bind){.sock = sock,
+		                           .addr = (struct sockaddr *)&at,
+		                           .len = (socklen_t)sizeof(at),
+		                           .dir = p.w->cur,
+		                           .umask = um};
+		e = notify_confined_fs(r, confined_bind, &c);
+	}
+	target_path_done(&p);
+	return e;
+}
+
 /* ---- open(O_CREAT) ----------------------------------------------------------------------- */
 
+/* Open what obj (an O_PATH fd) names through its /proc/self/fd link, so that the kernel's open
+ * checks (Landlock's among them, in a confined thread) see the object's real path. */
 static int reopen(int obj, int flags)
 {
 	char self[64];
@@ -537,9 +653,35 @@ static int reopen(int obj, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+struct confined_open {
+	int dir;          /* reopen: the object; create: the directory */
+	const char *name; /* NULL: reopen */
+	int flags;
+	mode_t mode;
+};
+
+static int confined_open(void *arg)
+{
+	const struct confined_open *c = arg;
+	if (!c->name)
+		return reopen(c->dir, c->flags);
+	int fd = openat(c->dir, c->name,
+	                (c->flags & ~O_CLOEXEC) | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+	                c->mode);
+	return fd < 0 ? -errno : fd;
+}
+
+/* reopen, with the sandbox's Landlock rights. */
+static int reopen_confined(struct notify_req *r, int obj, int flags)
+{
+	struct confined_open c = {.dir = obj, .flags = flags};
+	return notify_confined(r, confined_open, &c);
+}
+
 /* Opening a FIFO waits for its other end: done in a job thread, answered from there. */
 struct fifo_job {
 	int listener;
+	int ruleset; /* a duplicate of the sandbox's, or -1 */
 	int obj;
 	int flags;
 	uint64_t id;
@@ -548,7 +690,9 @@ struct fifo_job {
 static void *fifo_worker(void *arg)
 {
 	struct fifo_job *j = arg;
-	int fd = reopen(j->obj, j->flags);
+	int fd = notify_confine_self(j->ruleset);
+	if (fd == 0)
+		fd = reopen(j->obj, j->flags);
 	int a = fd < 0 ? fd : notify_inject_fd(j->listener, j->id, fd, j->flags);
 	if (a != NOTIFY_ANSWERED)
 		notify_send(j->listener, j->id, 0, a);
@@ -556,6 +700,8 @@ static void *fifo_worker(void *arg)
 		close(fd);
 	close(j->obj);
 	close(j->listener);
+	if (j->ruleset >= 0)
+		close(j->ruleset);
 	free(j);
 	notify_job_done();
 	return NULL;
@@ -566,14 +712,19 @@ static int open_fifo(struct notify_req *r, int obj, int flags)
 	struct fifo_job *j = malloc(sizeof(*j));
 	if (!j)
 		return -ENOMEM;
-	*j = (struct fifo_job){.listener = fcntl(r->n->listener, F_DUPFD_CLOEXEC, 3),
-	                       .obj = fcntl(obj, F_DUPFD_CLOEXEC, 3),
-	                       .flags = flags,
-	                       .id = r->req->id};
-	int e = j->listener < 0 || j->obj < 0 ? -EMFILE : notify_start_job(fifo_worker, j);
+	*j = (struct fifo_job){
+	        .listener = fcntl(r->n->listener, F_DUPFD_CLOEXEC, 3),
+	        .ruleset = r->n->ruleset < 0 ? -1 : fcntl(r->n->ruleset, F_DUPFD_CLOEXEC, 3),
+	        .obj = fcntl(obj, F_DUPFD_CLOEXEC, 3),
+	        .flags = flags,
+	        .id = r->req->id};
+	bool dup_failed = j->listener < 0 || j->obj < 0 || (r->n->ruleset >= 0 && j->ruleset < 0);
+	int e = dup_failed ? -EMFILE : notify_start_job(fifo_worker, j);
 	if (e < 0) {
 		if (j->listener >= 0)
 			close(j->listener);
+		if (j->ruleset >= 0)
+			close(j->ruleset);
 		if (j->obj >= 0)
 			close(j->obj);
 		free(j);
@@ -599,7 +750,7 @@ static int open_existing(struct notify_req *r, int obj, int flags)
 	}
 	if (S_ISFIFO(st.st_mode) && !(flags & O_NONBLOCK))
 		return open_fifo(r, obj, flags);
-	cleanup_close int fd = reopen(obj, flags);
+	cleanup_close int fd = reopen_confined(r, obj, flags);
 	if (fd < 0)
 		return fd;
 	return notify_inject_fd(r->n->listener, r->req->id, fd, flags);
@@ -610,12 +761,12 @@ static int create_new(struct notify_req *r, int dir, const char *name, int flags
 	int e = check_entry(r->n, dir, name);
 	if (e < 0)
 		return e == -EEXIST ? -EISDIR : e;
+	struct confined_open c = {.dir = dir, .name = name, .flags = flags, .mode = mode};
 	mode_t old = umask(0);
-	cleanup_close int fd = openat(
-	        dir, name, (flags & ~O_CLOEXEC) | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode);
+	cleanup_close int fd = notify_confined(r, confined_open, &c);
 	umask(old);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	return notify_inject_fd(r->n->listener, r->req->id, fd, flags);
 }
 
@@ -677,9 +828,11 @@ static int std_fd_of(const char *path)
 
 /* `cmd > /dev/stdout` opens with O_CREAT, so it lands here; the file behind the target's own
  * descriptor may lie outside the writable mounts (cordon's stdout redirected to a file). Take
- * that very descriptor and reopen it only in a mode it already grants: nothing the target
- * could not already do through it. The string selected which descriptor; the decision and the
- * reopen both use the descriptor itself, so a rewritten path changes nothing. */
+ * that very descriptor and reopen it only in a mode it already grants (an O_PATH one grants
+ * none): nothing the target could not already do through it. The string selected which
+ * descriptor; the decision and the reopen both use the descriptor itself, so a rewritten path
+ * changes nothing. Not through the confined helper: the descriptor is the right here, and a
+ * warm run's stdio (handed over after its sandbox was confined) has no Landlock rule. */
 static int reopen_own_fd(struct notify_req *r, int fd_no, int flags)
 {
 	cleanup_close int own = notify_take_fd(r, (uint64_t)fd_no);
@@ -689,7 +842,7 @@ static int reopen_own_fd(struct notify_req *r, int fd_no, int flags)
 	if (have < 0)
 		return -errno;
 	int want = flags & O_ACCMODE, mode = have & O_ACCMODE;
-	bool ok = mode == O_RDWR || want == mode;
+	bool ok = !(have & O_PATH) && (mode == O_RDWR || want == mode);
 	if (!ok || (mode == O_RDONLY && (flags & O_TRUNC)))
 		return -EACCES;
 	cleanup_close int fd = reopen(own, flags & ~(O_CREAT | O_EXCL));
@@ -752,6 +905,8 @@ int notify_handle_fs(struct notify_req *r)
 		return do_rename(r, a[0], a[1], a[2], a[3], 0);
 	case __NR_renameat2:
 		return do_rename(r, a[0], a[1], a[2], a[3], (uint32_t)a[4]);
+	case __NR_bind:
+		return do_bind(r, a[0], a[1], a[2]);
 	case __NR_open:
 		return do_open(r, cwd, a[0], (int)a[1], (mode_t)a[2]);
 	case __NR_openat:

@@ -24,6 +24,10 @@ struct cordon_notify {
 	bool check_mounts;      /* false when every mount is writable (full-access) */
 	uint64_t *writable_mnt; /* mount ids of the writable roots, /tmp, /dev/shm */
 	size_t n_writable;
+	uint64_t *root_mnt; /* mount ids of the writable roots alone (no .git at any depth) */
+	size_t n_root;
+	int ruleset;                  /* the sandbox's Landlock ruleset, or -1 */
+	struct notify_helper *helper; /* the thread confined by it (notify.c), or NULL */
 	struct notify_protected *protected;
 	size_t n_protected;
 };
@@ -35,6 +39,9 @@ struct notify_req {
 	const struct seccomp_notif *req;
 	int pidfd;
 	int nstgid, nspid; /* the target's ids inside the sandbox, 0 until read */
+	bool as_target;    /* a root supervisor took these file-system ids for the request */
+	uid_t uid;
+	gid_t gid;
 };
 
 /* A handler's return: >= 0 the syscall's result, < 0 a negative errno, or this when the
@@ -58,6 +65,20 @@ void notify_job_done(void);
 /* Give fd to the target as a new descriptor and answer with its number, atomically.
  * NOTIFY_ANSWERED, or a negative errno when nothing was answered. */
 int notify_inject_fd(int listener, uint64_t id, int fd, int flags);
+
+/* Is the mount of fd one of the writable roots (not /tmp, /dev/shm)? */
+bool notify_mount_is_root(const struct cordon_notify *n, int fd);
+/* Run fn(arg) in a thread confined by the sandbox's Landlock ruleset, with the request's
+ * file-system ids, and return what it returns; -errno when it cannot be confined. Without a
+ * ruleset, fn(arg) right here. Every open or creation made for the sandbox goes through here,
+ * so Landlock decides exactly as it would for the sandbox. The thread shares the process's
+ * umask and cwd. */
+int notify_confined(struct notify_req *r, int (*fn)(void *), void *arg);
+/* The same, in a thread of its own that unshared its cwd, root and umask (CLONE_FS) first, so
+ * fn may fchdir and umask without touching the supervisor's. */
+int notify_confined_fs(struct notify_req *r, int (*fn)(void *), void *arg);
+/* Confine the calling thread by ruleset (no_new_privs, then Landlock); 0 when ruleset < 0. */
+int notify_confine_self(int ruleset);
 
 /* notify_fs.c: path resolution inside the sandbox's root, and the creation handlers. */
 struct notify_walk;

@@ -203,7 +203,10 @@ static int rule_protect(struct cordon_plan *pl)
 	            cordon_plan_count(pl, CORDON_OP_PROTECT), absent);
 	char *mech =
 	        fmt("read-only bind mounts (unlink/rename of a mount point fails)%s",
-	            absent ? "; creation of absent ones refused by seccomp user notification" : "");
+	            absent ? "; creation of absent ones, and of these names at any depth, refused "
+	                     "by seccomp user notification"
+	                   : "; creation of these names at any depth refused by seccomp user "
+	                     "notification");
 	return rule_needs(pl, "protected paths", NEED_MOUNT | (absent ? NEED_NOTIFY : 0), text,
 	                  mech);
 }

@@ -237,6 +237,20 @@ static int init_namespaces(const struct cordon_init *in, cordon_error *err)
 	return 0;
 }
 
+/* Confine ourselves, and give the supervisor the very ruleset, by SCM_RIGHTS while our
+ * sendmsg is not notified yet: whatever it opens or creates for the command, it does in a
+ * thread confined by it (notify.c). */
+static int init_landlock(const struct cordon_init *in, cordon_error *err)
+{
+	int ruleset = -1;
+	int r = cordon_landlock_apply(in->plan, in->plan->host->landlock_abi, &ruleset, err);
+	if (r == 0 && in->sc && cordon_seccomp_notifies(in->sc))
+		init_send(in->sock, CORDON_MSG_LANDLOCK, 0, NULL, ruleset);
+	if (ruleset >= 0)
+		close(ruleset);
+	return r;
+}
+
 /* Everything up to the point where the command may run. *listener gets the seccomp
  * supervisor's descriptor, or -1. */
 static int init_setup(const struct cordon_init *in, int *listener, struct cordon_rlimits *rlimits,
@@ -253,7 +267,7 @@ static int init_setup(const struct cordon_init *in, int *listener, struct cordon
 	if (r == 0)
 		r = init_drop_privileges(in, err);
 	if (r == 0 && in->use_landlock)
-		r = cordon_landlock_apply(in->plan, in->plan->host->landlock_abi, err);
+		r = init_landlock(in, err);
 	if (r == 0 && in->sc)
 		r = cordon_seccomp_load(in->sc, listener, err);
 	return r;

@@ -17,7 +17,8 @@ enum cordon_msg_type {
 	CORDON_MSG_EXEC,   /* I -> S: the command was exec'd (value 0) or not (value = errno) */
 	CORDON_MSG_EXIT,   /* I -> S: the command ended; value = its raw wait status */
 	CORDON_MSG_GONE,   /* I -> S: every other process of the PID namespace is dead and reaped */
-	CORDON_MSG_MOUNTED, /* I -> S: the mount namespace's view is built (more setup follows) */
+	CORDON_MSG_MOUNTED,  /* I -> S: the mount namespace's view is built (more setup follows) */
+	CORDON_MSG_LANDLOCK, /* I -> S: fd = the Landlock ruleset the init restricted itself with */
 };
 
 struct cordon_msg {

@@ -42,6 +42,7 @@ struct cordon_sandbox {
 
 	pid_t pid; /* I, in our PID namespace */
 	int pidfd, sock, timerfd, sigfd;
+	int landlock; /* the init's Landlock ruleset, until the supervisor takes it, or -1 */
 	sigset_t saved_mask;
 	bool mask_saved;
 
@@ -65,7 +66,7 @@ int cordon_sandbox_new(const cordon_policy *p, cordon_sandbox **out, cordon_erro
 	if (!sb)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	sb->policy = p;
-	sb->pidfd = sb->sock = sb->timerfd = sb->sigfd = sb->client = -1;
+	sb->pidfd = sb->sock = sb->timerfd = sb->sigfd = sb->client = sb->landlock = -1;
 	sb->session.userns = sb->session.ipcns = sb->session.netns = sb->session.hold = -1;
 	cordon_host_detect(&sb->host);
 	int r = cordon_plan_build(p, &sb->host, &sb->plan, err);
@@ -96,6 +97,7 @@ static void sandbox_release(struct cordon_sandbox *sb)
 		;
 	sandbox_close(&sb->sigfd);
 	sandbox_close(&sb->pidfd);
+	sandbox_close(&sb->landlock);
 	cordon_notify_free(sb->notify);
 	sb->notify = NULL;
 	cordon_session_ns_close(&sb->session);
@@ -343,11 +345,18 @@ static void sandbox_on_message(struct cordon_sandbox *sb, const struct cordon_ms
 				r = cordon_notify_read(sb->plan, sb->pid, &sb->notify, &e);
 			if (r == 0)
 				r = cordon_notify_listen(sb->notify, fd, &e);
+			if (r == 0 && sb->landlock >= 0)
+				cordon_notify_confine(sb->notify, steal_fd(&sb->landlock));
 			if (r == 0 && cordon_msg_send(sb->sock, &go, -1) < 0)
 				r = cordon_err(&e, -errno, "cannot tell the sandbox to go on: %s",
 				               strerror(errno));
 			sandbox_check(sb, r, &e);
 		}
+		break;
+	case CORDON_MSG_LANDLOCK:
+		sandbox_close(&sb->landlock);
+		sb->landlock = fd;
+		fd = -1;
 		break;
 	case CORDON_MSG_FAIL:
 		sb->failed = true;

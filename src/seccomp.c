@@ -89,11 +89,13 @@ static const char *const refused_eperm[] = {
         "ioperm",
 };
 
-/* Syscalls notified when the plan protects a name that does not exist yet: every way to give
- * a directory entry a name. open/openat are added with an O_CREAT condition. */
+/* Syscalls notified when the plan has a writable root or protects a name that does not exist
+ * yet: every way to give a directory entry a name (a protected name is refused at any depth of
+ * a writable root: notify_fs.c). open/openat are added with an O_CREAT condition; bind makes a
+ * pathname UNIX socket's inode. */
 static const char *const creating[] = {
-        "mkdir",   "mkdirat",   "mknod",  "mknodat",  "link",      "linkat",
-        "symlink", "symlinkat", "rename", "renameat", "renameat2", "creat",
+        "mkdir",     "mkdirat", "mknod",    "mknodat",   "link",  "linkat", "symlink",
+        "symlinkat", "rename",  "renameat", "renameat2", "creat", "bind",
 };
 
 /* Syscalls newer than the libseccomp this may be built with, by their x86_64 number. */
@@ -211,7 +213,7 @@ static int add_connect_notify(scmp_filter_ctx ctx, cordon_error *err)
 	return r;
 }
 
-/* Creation of names, for the plan's PROTECT_ABSENT ops. O_CREAT is tested with a mask so
+/* Creation of names, for the plan's writable roots and PROTECT_ABSENT ops. O_CREAT is tested with a mask so
  * opens without it never reach the supervisor; openat2 keeps its flags in memory: ENOSYS, and
  * libc falls back to openat. */
 static int add_create_notify(scmp_filter_ctx ctx, cordon_error *err)
@@ -292,7 +294,8 @@ struct cordon_seccomp_variant cordon_seccomp_variant_of(const struct cordon_plan
 	        .network_off = plan->policy && plan->policy->network == CORDON_NETWORK_OFF,
 	        .notify = !plan->host || plan->host->seccomp_notify,
 	};
-	v.create_notify = v.notify && plan_has_op(plan, CORDON_OP_PROTECT_ABSENT);
+	v.create_notify = v.notify && (plan_has_op(plan, CORDON_OP_PROTECT_ABSENT) ||
+	                               plan_has_op(plan, CORDON_OP_BIND_RW));
 	return v;
 }
 

@@ -18,7 +18,8 @@
 struct cordon_seccomp_variant {
 	bool network_off; /* only AF_UNIX sockets */
 	bool notify;      /* the kernel has user notification: connect/send* go to the supervisor */
-	bool create_notify; /* and creating a protected name that does not exist yet does too */
+	bool create_notify; /* and creating names (and bind) does too: there is a writable root,
+	                     * or a protected name that does not exist yet */
 };
 
 /* A variant's program, generated at build time (seccomp_gen.c). */

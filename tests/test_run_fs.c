@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <cmocka.h>
 
@@ -73,6 +76,19 @@ replace:;
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */
+
+/* Bind a UNIX socket at path (inside the sandbox): "bound" or why not, exit 0 either way. */
+static int helper_bind(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		printf("bind %s: %s\n", path, strerror(errno));
+	else
+		printf("bound %s\n", path);
+	return 0;
+}
 
 static void assert_file_is(const char *path, const char *want)
 {
@@ -466,10 +482,120 @@ static void test_run_fs_reopen_own_stdio(void **state)
 	ru_both(body_reopen_stdio);
 }
 
+/* Issue 11 class 1: the supervisor opens what `cmd > path` names (O_CREAT) for the command.
+ * A FIFO or a device outside the writable roots must stay as closed to it as to the command
+ * itself (Landlock), while a FIFO in the workspace and /dev/null work. The host holds each
+ * FIFO's reading end, so a write that got through would be there. */
+static void body_special_files(struct ru_who *w)
+{
+	char *out = ru_outside_dir(w->uid, w->gid);
+	assert_non_null(out);
+	char ofifo[4200], wfifo[4200];
+	snprintf(ofifo, sizeof(ofifo), "%s/fifo", out);
+	snprintf(wfifo, sizeof(wfifo), "%s/fifo", w->ws);
+	assert_int_equal(mkfifo(ofifo, 0666), 0);
+	assert_int_equal(mkfifo(wfifo, 0666), 0);
+	assert_int_equal(chown(ofifo, w->uid, w->gid), 0);
+	assert_int_equal(chown(wfifo, w->uid, w->gid), 0);
+	int ro = open(ofifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int rw = open(wfifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(ro >= 0 && rw >= 0);
+	char script[9000];
+	snprintf(script, sizeof(script),
+	         "echo pwned > '%s' 2>/dev/null || echo outside-refused;"
+	         "echo pwned >> '%s' 2>/dev/null || echo append-refused;"
+	         "echo inside > fifo && echo inside-ok;"
+	         "echo x > /dev/null && echo null-ok;"
+	         "echo x > /dev/urandom 2>/dev/null || echo urandom-refused; exit 0",
+	         ofifo, ofifo);
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	char got[64] = {0}, in[64] = {0};
+	ssize_t n = read(ro, got, sizeof(got) - 1);
+	ssize_t m = read(rw, in, sizeof(in) - 1);
+	close(ro);
+	close(rw);
+	unlink(wfifo);
+	ru_rm_outside(out);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "outside-refused\nappend-refused\ninside-ok\nnull-ok\n"
+	                           "urandom-refused\n");
+	assert_true(n <= 0);
+	assert_true(m > 0);
+	assert_string_equal(in, "inside\n");
+	tu_result_free(&r);
+}
+
+static void test_run_fs_special_files_as_landlock_says(void **state)
+{
+	(void)state;
+	ru_both(body_special_files);
+}
+
+/* Issue 18 class 1 and issue 11 class 5: no protected name (.git above all) is made at any
+ * depth of a writable root, by any syscall that names an entry (bind included); ordinary names
+ * next to it still are. */
+static void body_nested_git(struct ru_who *w)
+{
+	ru_mkdir(w, ru_path(0, w->ws, "src"));
+	const char *helper = ru_self_in_ws(w);
+	char script[9000];
+	snprintf(script, sizeof(script),
+	         "mkdir src/.git 2>/dev/null || echo mkdir;"
+	         "echo gitdir: /tmp > src/.git 2>/dev/null || echo file;"
+	         "ln -s /tmp src/.git 2>/dev/null || echo symlink;"
+	         "mkfifo src/.git 2>/dev/null || echo fifo;"
+	         "touch src/a && { ln src/a src/.git 2>/dev/null || echo link; };"
+	         "mv src/a src/.git 2>/dev/null || echo rename;"
+	         "mkdir -p src/b/c && { mkdir src/b/c/.cordon 2>/dev/null || echo cordon; };"
+	         "'%s' --bind src/.git; '%s' --bind src/sock;"
+	         "mkdir src/git && echo plain-mkdir; exit 0",
+	         helper, helper);
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "mkdir\nfile\nsymlink\nfifo\nlink\nrename\ncordon\n"
+	                           "bind src/.git: Permission denied\nbound src/sock\n"
+	                           "plain-mkdir\n");
+	struct stat st;
+	assert_int_equal(lstat(ru_path(0, w->ws, "src/.git"), &st), -1);
+	assert_int_equal(lstat(ru_path(0, w->ws, "src/b/c/.cordon"), &st), -1);
+	tu_result_free(&r);
+}
+
+/* With every protected name present at the top no creation rule is needed there, but the rule
+ * at any depth still holds (the filter notifies creations whenever there is a writable root). */
+static void body_nested_git_all_present(struct ru_who *w)
+{
+	ru_mkdir(w, ru_path(0, w->ws, ".git"));
+	ru_mkdir(w, ru_path(0, w->ws, ".codex"));
+	ru_mkdir(w, ru_path(0, w->ws, ".agents"));
+	ru_put(w, ru_path(0, w->ws, ".cordon"), "");
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL,
+	                        "mkdir -p src && { mkdir src/.git 2>/dev/null || echo refused; }",
+	                        &r),
+	                 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "refused\n");
+	struct stat st;
+	assert_int_equal(lstat(ru_path(0, w->ws, "src/.git"), &st), -1);
+	tu_result_free(&r);
+}
+
+static void test_run_fs_nested_protected_names_refused(void **state)
+{
+	(void)state;
+	ru_both(body_nested_git);
+	ru_both(body_nested_git_all_present);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--attack-pivot") == 0)
 		return attack_pivot(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "--bind") == 0)
+		return helper_bind(argv[2]);
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_run_fs_workspace_write_lands),
 	        cmocka_unit_test(test_run_fs_outside_write_refused),
@@ -484,6 +610,8 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_run_fs_session_shares_tmp),
 	        cmocka_unit_test(test_run_fs_reopen_own_stdio),
 	        cmocka_unit_test(test_run_fs_minimal_dev_and_readonly_proc),
+	        cmocka_unit_test(test_run_fs_special_files_as_landlock_says),
+	        cmocka_unit_test(test_run_fs_nested_protected_names_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

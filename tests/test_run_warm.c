@@ -93,14 +93,23 @@ static void body_same_as_cold(struct ru_who *w)
 	 * (the /etc one alone would be refused to the test user without any sandbox). */
 	char *out = ru_outside_dir(w->uid, w->gid);
 	assert_non_null(out);
+	/* A FIFO outside, whose reading end the host holds: what the supervisor opens for a
+	 * warm run is confined like the run itself (issue 11 class 1). */
+	char fifo[4200];
+	snprintf(fifo, sizeof(fifo), "%s/fifo", out);
+	assert_int_equal(mkfifo(fifo, 0666), 0);
+	assert_int_equal(chown(fifo, w->uid, w->gid), 0);
+	int reader = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(reader >= 0);
 	const char *flags[] = {"--warm", NULL};
 	long before = warm_up(w, flags);
 	char script[8192];
 	snprintf(script, sizeof(script),
 	         INIT_START "echo out; echo err >&2; pwd; echo foo=$FOO; env; "
 	                    "echo x > %s/outside 2>/dev/null || echo outside-refused; "
+	                    "echo x > %s 2>/dev/null || echo fifo-refused; "
 	                    "echo x > /etc/cordon-warm-x 2>/dev/null || echo etc-refused; exit 7",
-	         out);
+	         out, fifo);
 	struct tu_result r;
 	assert_int_equal(run_with(w, flags, script, &r), 0);
 	assert_was_warm(r.out, before);
@@ -114,6 +123,10 @@ static void body_same_as_cold(struct ru_who *w)
 	assert_non_null(strstr(r.out, "outside-refused"));
 	assert_int_equal(access(ru_path(1, out, "outside"), F_OK), -1);
 	assert_non_null(strstr(r.out, "etc-refused"));
+	assert_non_null(strstr(r.out, "fifo-refused"));
+	char got[16];
+	assert_true(read(reader, got, sizeof(got)) <= 0);
+	close(reader);
 	tu_result_free(&r);
 	ru_rm_outside(out);
 }

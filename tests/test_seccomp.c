@@ -364,6 +364,49 @@ static void test_seccomp_prebuilt_matches_libseccomp(void **state)
 	}
 }
 
+static int child_io_uring(void *arg)
+{
+	(void)arg;
+	const struct attempt t[] = {
+	        {"io_uring_setup", SYS_io_uring_setup, {8, 0}, EPERM},
+	        {"io_uring_enter", SYS_io_uring_enter, {0}, EPERM},
+	        {"io_uring_register", SYS_io_uring_register, {0}, EPERM},
+	};
+	return run_attempts(t, ARRAY_SIZE(t));
+}
+
+/* io_uring performs opens, mkdirs, renames, links and connects that neither the filter nor the
+ * supervisor would see: refused by every variant of the filter (warm, session, network on or
+ * off, full-access and best-effort runs all use one of these), notified ones included (their
+ * listener is simply never read: io_uring must not reach it). */
+static void test_seccomp_every_variant_refuses_io_uring(void **state)
+{
+	(void)state;
+	for (int bits = 0; bits < 8; bits++) {
+		struct cordon_seccomp_variant v = {
+		        .network_off = bits & 1, .notify = bits & 2, .create_notify = bits & 4};
+		if (v.create_notify && !v.notify)
+			continue;
+		struct cordon_seccomp *sc = NULL;
+		cordon_error err = {0};
+		assert_int_equal(cordon_seccomp_generate(v, &sc, &err), 0);
+		fflush(NULL);
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int listener = -1;
+			if (cordon_seccomp_load(sc, &listener, &err) < 0)
+				_exit(100);
+			_exit(child_io_uring(NULL));
+		}
+		cordon_seccomp_free(sc);
+		int status = 0;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fail_msg("variant %d lets io_uring through (status %d)", bits, status);
+	}
+}
+
 /* A plan picks its variant from the policy and the host, and the runtime copies that one. */
 static void test_seccomp_plan_selects_its_variant(void **state)
 {
@@ -378,6 +421,15 @@ static void test_seccomp_plan_selects_its_variant(void **state)
 	f.plan.n_ops = 1;
 	v = cordon_seccomp_variant_of(&f.plan);
 	assert_true(v.network_off && v.notify && v.create_notify);
+	/* A writable root alone loads the creation rules: a protected name is refused at any
+	 * depth of it (a nested .git), present or not at its top. */
+	op.kind = CORDON_OP_BIND_RW;
+	v = cordon_seccomp_variant_of(&f.plan);
+	assert_true(v.notify && v.create_notify);
+	op.kind = CORDON_OP_PROTECT;
+	v = cordon_seccomp_variant_of(&f.plan);
+	assert_true(v.notify && !v.create_notify);
+	op.kind = CORDON_OP_PROTECT_ABSENT;
 	f.policy.network = CORDON_NETWORK_ON;
 	f.host.seccomp_notify = false;
 	v = cordon_seccomp_variant_of(&f.plan);
@@ -398,6 +450,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_seccomp_refuses_kernel_surface),
+	        cmocka_unit_test(test_seccomp_every_variant_refuses_io_uring),
 	        cmocka_unit_test(test_seccomp_refuses_nested_user_namespace),
 	        cmocka_unit_test(test_seccomp_network_off_refuses_non_unix_sockets),
 	        cmocka_unit_test(test_seccomp_network_on_allows_inet),

@@ -205,11 +205,23 @@ function Bound:roots()
 	return r
 end
 
+-- A protected name is protected at any depth of a writable root (a nested .git), not only
+-- at its top.
+local function has_protected_component(rel)
+	for comp in rel:gmatch("[^/]+") do
+		for _, name in ipairs(M.PROTECTED_NAMES) do
+			if comp == name then return true end
+		end
+	end
+	return false
+end
+
 function Bound:protected(path)
 	for _, root in ipairs(self:roots()) do
 		for _, name in ipairs(M.PROTECTED_NAMES) do
 			if under(path, root .. "/" .. name) then return true end
 		end
+		if under(path, root) and has_protected_component(path:sub(#root + 2)) then return true end
 	end
 	for _, p in ipairs(self.settings.protect) do
 		if under(path, p) then return true end
