@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "daemon.h"
 #include "envfilter.h"
 #include "plan.h"
 #include "policy.h"
@@ -40,47 +41,11 @@ static void warm_name(const char *key, size_t len, const char *suffix, char *out
 	snprintf(out, size, "%016llx%s", (unsigned long long)h, suffix);
 }
 
-/* A directory can be deeper than sun_path allows: name the socket through a descriptor. */
-static int warm_addr(int dirfd, const char *name, struct sockaddr_un *sa, socklen_t *len)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", dirfd, name);
-	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
-	return 0;
-}
-
-/* Connect to the server named name in dir. -ENOENT/-ECONNREFUSED: none listens. */
+/* Connect to the server named name in dir, waiting at most a while for room in its backlog.
+ * -ENOENT/-ECONNREFUSED: none listens. */
 static int warm_connect(const char *dir, const char *name, int *out)
 {
-	struct sockaddr_un sa;
-	socklen_t len;
-	cleanup_close int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return -errno;
-	int r = warm_addr(dirfd, name, &sa, &len);
-	if (r < 0)
-		return r;
-	cleanup_close int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (s < 0 || connect(s, (struct sockaddr *)&sa, len) < 0)
-		return -errno;
-	/* Depth: the directory is 0700 and ours, and a server of someone else's would run our
-	 * command in a sandbox of theirs. */
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != getuid())
-		return -EPERM;
-	*out = steal_fd(&s);
-	return 0;
-}
-
-static bool warm_same_uid(int conn)
-{
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	return getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.uid == getuid();
+	return cordon_daemon_connect(dir, name, SOCK_SEQPACKET, CORDON_DAEMON_ANSWER_MS, out);
 }
 
 /* The plan's fingerprint, with the session directories made first (they are in it). */
@@ -422,13 +387,8 @@ static _Noreturn void warm_exec_server(char *const serve_args[], int ready_fd)
 		if (v && asprintf(&envp[k], "%s=%s", keep[i], v) >= 0)
 			k++;
 	}
-	/* Both above the numbers filled below first: with the run's stdio closed, /dev/null or
-	 * the pipe may sit at 0-3, and one dup2 would overwrite the other. */
-	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int nul = dn >= 0 ? fcntl(dn, F_DUPFD_CLOEXEC, 10) : -1;
-	int ready = fcntl(ready_fd, F_DUPFD_CLOEXEC, 10);
-	if (!argv || nul < 0 || ready < 0 || dup2(ready, 3) < 0 || dup2(nul, 0) < 0 ||
-	    dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
+	/* 0-2 are /dev/null and the pipe above them already (daemon.c). */
+	if (!argv || dup2(ready_fd, 3) < 0)
 		_exit(1);
 	cordon_sys_close_range(4, ~0U, 0);
 	argv[0] = "cordon";
@@ -449,8 +409,13 @@ static void warm_server_child(void *serve_args, int ready_fd)
 static int warm_start(char *const serve_args[], cordon_error *err)
 {
 	char status = 0, why[512] = "";
-	int r = cordon_start_detached(warm_server_child, (void *)serve_args, &status, why,
-	                              sizeof(why));
+	int r = cordon_daemon_start(warm_server_child, (void *)serve_args, CORDON_DAEMON_START_MS,
+	                            &status, why, sizeof(why));
+	if (r == -ETIMEDOUT)
+		return cordon_err(err, r,
+		                  "warm: the server started for this plan did not answer "
+		                  "in %d s",
+		                  CORDON_DAEMON_START_MS / 1000);
 	if (r < 0 && r != -ECHILD)
 		return cordon_err(err, r, "warm: cannot start a server: %s", strerror(-r));
 	if (status == 'k')
@@ -723,9 +688,7 @@ static void serve_reap_dropped(const pid_t *pids, size_t n)
 
 static void serve_unlisten(struct serve *sv)
 {
-	struct stat st;
-	if (sv->sock_path && lstat(sv->sock_path, &st) == 0 && st.st_dev == sv->bound.st_dev &&
-	    st.st_ino == sv->bound.st_ino)
+	if (cordon_daemon_owns(sv->sock_path, &sv->bound))
 		unlink(sv->sock_path);
 	cordon_closep(&sv->lfd);
 	sv->lfd = -1;
@@ -754,18 +717,14 @@ static int serve_listen(struct serve *sv, cordon_error *err)
 		close(probe);
 		return cordon_err(err, -EADDRINUSE, "serve: a server for this plan already runs");
 	}
-	struct sockaddr_un sa;
-	socklen_t len;
-	cleanup_close int dirfd = open(sv->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	sv->sock_path = cordon_path_join(sv->dir, name);
-	if (dirfd < 0 || !sv->sock_path || warm_addr(dirfd, name, &sa, &len) < 0)
-		return cordon_err(err, -ENOMEM, "serve: cannot name the socket in %s", sv->dir);
-	sv->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	unlink(sv->sock_path);
-	if (sv->lfd < 0 || bind(sv->lfd, (struct sockaddr *)&sa, len) < 0 ||
-	    listen(sv->lfd, 64) < 0 || lstat(sv->sock_path, &sv->bound) < 0)
-		return cordon_err(err, -errno, "serve: cannot listen on %s: %s", sv->sock_path,
-		                  strerror(errno));
+	if (!sv->sock_path)
+		return cordon_err(err, -ENOMEM, "serve: out of memory");
+	int r = cordon_daemon_listen(sv->dir, name, SOCK_SEQPACKET | SOCK_NONBLOCK, 64, &sv->lfd,
+	                             &sv->bound);
+	if (r < 0)
+		return cordon_err(err, r, "serve: cannot listen on %s: %s", sv->sock_path,
+		                  strerror(-r));
 	return 0;
 }
 
@@ -843,7 +802,7 @@ static void serve_on_member(struct serve *sv, size_t i)
 static void serve_accept(struct serve *sv)
 {
 	cleanup_close int conn = accept4(sv->lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0 || !warm_same_uid(conn))
+	if (conn < 0 || !cordon_daemon_peer_ours(conn))
 		return;
 	sv->idle_ms = 0;
 	struct pollfd pf = {.fd = conn, .events = POLLIN};
@@ -926,9 +885,7 @@ static void serve_on_signal(struct serve *sv)
 /* Once a second: is our socket still ours, are we idle too long, is our plan still current. */
 static void serve_tick(struct serve *sv, int elapsed_ms)
 {
-	struct stat st;
-	if (!sv->sock_path || lstat(sv->sock_path, &st) < 0 || st.st_dev != sv->bound.st_dev ||
-	    st.st_ino != sv->bound.st_ino) {
+	if (!cordon_daemon_owns(sv->sock_path, &sv->bound)) {
 		sv->stop = true; /* removed (by its user, or with its directory): we are done */
 		return;
 	}
