@@ -317,7 +317,7 @@ static int warm_send_request(int conn, cordon_sandbox *sb, const char *key, size
 }
 
 /* Wait for the end, forwarding TERM, INT and HUP as a cold run forwards them to its tree. */
-static int warm_wait(int conn, int *exit_code, cordon_error *err)
+static int warm_wait(int conn, int *exit_code, bool *stalled, cordon_error *err)
 {
 	sigset_t set, old;
 	cordon_sigset_forwarded(&set);
@@ -330,13 +330,22 @@ static int warm_wait(int conn, int *exit_code, cordon_error *err)
 		return cordon_err(err, -e, "warm: signalfd: %s", strerror(e));
 	}
 	int r = 1;
+	bool handed = false;
 	for (;;) {
 		struct pollfd pf[2] = {{.fd = conn, .events = POLLIN},
 		                       {.fd = sigfd, .events = POLLIN}};
-		if (poll(pf, 2, -1) < 0) {
+		/* Until a member took the run, signals wait (blocked) for its command, and the
+		 * server gets a bounded time to hand it over. */
+		int p = poll(pf, handed ? 2 : 1, handed ? -1 : CORDON_DAEMON_START_MS);
+		if (p < 0) {
 			if (errno == EINTR)
 				continue;
 			r = cordon_err(err, -errno, "warm: poll: %s", strerror(errno));
+			break;
+		}
+		if (p == 0) {
+			*stalled = true; /* no go was sent: nothing will start there */
+			r = 0;
 			break;
 		}
 		struct signalfd_siginfo si;
@@ -357,6 +366,15 @@ static int warm_wait(int conn, int *exit_code, cordon_error *err)
 			break;
 		}
 		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		if (rep.kind == CORDON_WARM_HANDED && !handed) {
+			struct cordon_warm_signal go = {CORDON_WARM_MAGIC, 0};
+			handed = send(conn, &go, sizeof(go), MSG_NOSIGNAL) == (ssize_t)sizeof(go);
+			if (!handed) {
+				r = 0; /* it is gone before it started anything */
+				break;
+			}
+			continue;
+		}
 		if (rep.kind == CORDON_WARM_NOMATCH) {
 			r = 0;
 			break;
@@ -453,7 +471,8 @@ static int warm_reach(char *const serve_args[], const char *dir, const char *key
 
 /* One attempt: 1 ran, 0 no prepared sandbox took it (nothing started), <0 an error. */
 static int warm_try(cordon_sandbox *sb, char *const argv[], char *const envp[],
-                    char *const serve_args[], const char *dir, int *exit_code, cordon_error *err)
+                    char *const serve_args[], const char *dir, int *exit_code, bool *stalled,
+                    cordon_error *err)
 {
 	cleanup_free char *key = NULL;
 	size_t key_len = 0;
@@ -465,7 +484,7 @@ static int warm_try(cordon_sandbox *sb, char *const argv[], char *const envp[],
 		return r;
 	char *none[] = {NULL};
 	r = warm_send_request(conn, sb, key, key_len, argv, envp ? envp : none, err);
-	return r < 0 ? r : warm_wait(conn, exit_code, err);
+	return r < 0 ? r : warm_wait(conn, exit_code, stalled, err);
 }
 
 /* A run turned away (its server's plan had just changed, its sandbox died on the way) finds
@@ -485,8 +504,14 @@ int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
 	if (!serve_args && access(dir, F_OK) < 0)
 		return 0;
 	int r = 0;
-	for (int i = 0; r == 0 && i < (only ? WARM_ONLY_TRIES : 1); i++)
-		r = warm_try(sb, argv, envp, serve_args, dir, exit_code, err);
+	bool stalled = false;
+	for (int i = 0; r == 0 && !stalled && i < (only ? WARM_ONLY_TRIES : 1); i++)
+		r = warm_try(sb, argv, envp, serve_args, dir, exit_code, &stalled, err);
+	if (r == 0 && only && stalled)
+		return cordon_err(err, -ETIMEDOUT,
+		                  "--warm-only: the server for this plan did not answer in %d s "
+		                  "(stopped?); nothing was started",
+		                  CORDON_DAEMON_START_MS / 1000);
 	if (r == 0 && only)
 		return cordon_err(err, -EAGAIN,
 		                  "--warm-only: no prepared sandbox took the run (%d tries)",
@@ -497,6 +522,16 @@ int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
 /* ---- members ------------------------------------------------------------------------------------ */
 
 enum member_note_kind { NOTE_READY = 1, NOTE_STALE, NOTE_FAIL };
+
+#define SERVE_MAX_INCOMING 32
+#define SERVE_REQUEST_MS 2000 /* a run sends its request at once */
+
+static int64_t serve_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 struct member_note {
 	int kind;
@@ -530,6 +565,15 @@ struct serve {
 	pid_t busy[CORDON_WARM_MAX_POOL * 2]; /* members handed a run that has not ended */
 	size_t n_busy;
 
+	/* Connections accepted whose request has not come yet, each watched in the loop with
+	 * the others: one that stays silent costs the rest nothing, and is turned away after
+	 * SERVE_REQUEST_MS. */
+	struct incoming {
+		int conn;
+		int64_t since_ms;
+	} incoming[SERVE_MAX_INCOMING];
+	size_t n_incoming;
+
 	int idle_ms, stale_streak;
 	bool stop;
 	cordon_error fail; /* why the server stopped, when it was not asked to */
@@ -549,6 +593,17 @@ static void member_note(int ctl, int kind, const char *msg)
 	struct member_note note = {.kind = kind};
 	snprintf(note.msg, sizeof(note.msg), "%s", msg ? msg : "");
 	(void)!send(ctl, &note, sizeof(note), MSG_NOSIGNAL);
+}
+
+/* Tell the run we have it, and start nothing until it says go: a run that gave up waiting
+ * (warm.h) builds its own sandbox, and the command must not run twice. */
+static bool member_go(int conn)
+{
+	struct cordon_warm_signal go;
+	warm_reply(conn, CORDON_WARM_HANDED, 0, "");
+	return cordon_daemon_wait(conn, CORDON_DAEMON_ANSWER_MS) == 0 &&
+	       recv(conn, &go, sizeof(go), MSG_DONTWAIT) == (ssize_t)sizeof(go) &&
+	       go.magic == CORDON_WARM_MAGIC && go.signo == 0;
 }
 
 /* Wait for the command (or the server's end, or our init's), run it, answer its run. */
@@ -574,10 +629,14 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 		cordon_close_all(fds, n);
 		return;
 	}
+	int conn = fds[0];
+	if (!member_go(conn)) {
+		cordon_close_all(fds, n); /* the run left (it gave up waiting): it runs cold */
+		return;
+	}
 	/* From here the run holds us, not the server: a server that leaves (its plan went stale,
 	 * it was stopped) must not take a running command with it. */
 	prctl(PR_SET_PDEATHSIG, 0);
-	int conn = fds[0];
 	cordon_error err = {0};
 	int code = CORDON_EXIT_FAILURE;
 	int r = cordon_sandbox_hand(sb, &req, fds + 1, n - 1, conn, &err);
@@ -798,19 +857,14 @@ static void serve_on_member(struct serve *sv, size_t i)
 	}
 }
 
-/* Read a new run's request and check it is for our plan. */
-static void serve_accept(struct serve *sv)
+/* A new run's request, readable now: keep it when it is for our plan. One that sends
+ * garbage is turned away before anything started (and goes cold, rather than failing for
+ * nothing). */
+static void serve_take_request(struct serve *sv, int c)
 {
-	cleanup_close int conn = accept4(sv->lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0 || !cordon_daemon_peer_ours(conn))
-		return;
-	sv->idle_ms = 0;
-	struct pollfd pf = {.fd = conn, .events = POLLIN};
+	cleanup_close int conn = c;
 	struct pending q = {.conn = -1};
-	/* A run sends at once; one that does not, or sends garbage, is turned away before
-	 * anything started (and goes cold, rather than failing for nothing). */
-	if (poll(&pf, 1, 2000) <= 0 ||
-	    cordon_fds_recv(conn, &q.req, sizeof(q.req), q.fds, ARRAY_SIZE(q.fds), &q.n) < 0) {
+	if (cordon_fds_recv(conn, &q.req, sizeof(q.req), q.fds, ARRAY_SIZE(q.fds), &q.n) < 0) {
 		warm_reply(conn, CORDON_WARM_NOMATCH, 0, "");
 		return;
 	}
@@ -826,8 +880,46 @@ static void serve_accept(struct serve *sv)
 		return;
 	}
 	sv->pending = grown;
+	/* Blocking again for the member, which watches it with poll. */
+	int fl = fcntl(conn, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(conn, F_SETFL, fl & ~O_NONBLOCK);
 	q.conn = steal_fd(&conn);
 	sv->pending[sv->n_pending++] = q;
+}
+
+static void serve_drop_incoming(struct serve *sv, size_t i)
+{
+	sv->incoming[i] = sv->incoming[--sv->n_incoming];
+}
+
+/* Take every connection waiting in the backlog; their requests are read when they come. */
+static void serve_accept(struct serve *sv)
+{
+	int conn;
+	while ((conn = accept4(sv->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		if (!cordon_daemon_peer_ours(conn) || sv->n_incoming == SERVE_MAX_INCOMING) {
+			if (sv->n_incoming == SERVE_MAX_INCOMING)
+				warm_reply(conn, CORDON_WARM_NOMATCH, 0, "");
+			close(conn);
+			continue;
+		}
+		sv->idle_ms = 0;
+		sv->incoming[sv->n_incoming++] =
+		        (struct incoming){.conn = conn, .since_ms = serve_now_ms()};
+	}
+}
+
+/* Turn away the runs that have not sent their request in time. */
+static void serve_expire_incoming(struct serve *sv)
+{
+	int64_t now = serve_now_ms();
+	for (size_t i = sv->n_incoming; i-- > 0;)
+		if (now - sv->incoming[i].since_ms >= SERVE_REQUEST_MS) {
+			warm_reply(sv->incoming[i].conn, CORDON_WARM_NOMATCH, 0, "");
+			close(sv->incoming[i].conn);
+			serve_drop_incoming(sv, i);
+		}
 }
 
 /* Hand waiting runs to ready members, oldest first. */
@@ -899,20 +991,24 @@ static void serve_tick(struct serve *sv, int elapsed_ms)
 static void serve_poll_once(struct serve *sv)
 {
 	enum { P_LISTEN, P_SIG, P_MOUNTS, P_MEMBERS };
-	struct pollfd pf[P_MEMBERS + ARRAY_SIZE(sv->members)];
+	struct pollfd pf[P_MEMBERS + ARRAY_SIZE(sv->members) + SERVE_MAX_INCOMING];
 	pf[P_LISTEN] = (struct pollfd){.fd = sv->lfd, .events = POLLIN};
 	pf[P_SIG] = (struct pollfd){.fd = sv->sigfd, .events = POLLIN};
 	pf[P_MOUNTS] = (struct pollfd){.fd = sv->mounts, .events = POLLPRI};
-	size_t n = sv->n_members;
+	size_t n = sv->n_members, n_in = sv->n_incoming;
 	for (size_t i = 0; i < n; i++)
 		pf[P_MEMBERS + i] = (struct pollfd){.fd = sv->members[i].ctl, .events = POLLIN};
-	int r = poll(pf, P_MEMBERS + n, 1000);
+	for (size_t i = 0; i < n_in; i++)
+		pf[P_MEMBERS + n + i] =
+		        (struct pollfd){.fd = sv->incoming[i].conn, .events = POLLIN};
+	int r = poll(pf, P_MEMBERS + n + n_in, n_in ? SERVE_REQUEST_MS / 4 : 1000);
+	serve_expire_incoming(sv);
 	if (r < 0 && errno != EINTR) {
 		sv->stop = true;
 		return;
 	}
 	if (r <= 0) {
-		serve_tick(sv, r == 0 ? 1000 : 0);
+		serve_tick(sv, r == 0 && !n_in ? 1000 : 0);
 		return;
 	}
 	if (pf[P_SIG].revents)
@@ -927,6 +1023,18 @@ static void serve_poll_once(struct serve *sv)
 	for (size_t i = n; i-- > 0;)
 		if (i < sv->n_members && pf[P_MEMBERS + i].revents)
 			serve_on_member(sv, i);
+	/* Requests that came, by connection (expired ones were dropped above: skip those). */
+	for (size_t k = 0; k < n_in; k++) {
+		if (!pf[P_MEMBERS + n + k].revents)
+			continue;
+		for (size_t i = 0; i < sv->n_incoming; i++)
+			if (sv->incoming[i].conn == pf[P_MEMBERS + n + k].fd) {
+				int conn = sv->incoming[i].conn;
+				serve_drop_incoming(sv, i);
+				serve_take_request(sv, conn);
+				break;
+			}
+	}
 	if (sv->lfd >= 0 && (pf[P_LISTEN].revents & POLLIN))
 		serve_accept(sv);
 }
@@ -970,6 +1078,11 @@ static void serve_end(struct serve *sv)
 	serve_drop_members(sv);
 	serve_reap_dropped(dropped, n_dropped);
 	serve_answer_pending(sv, CORDON_WARM_NOMATCH, 0, "");
+	for (size_t i = 0; i < sv->n_incoming; i++) {
+		warm_reply(sv->incoming[i].conn, CORDON_WARM_NOMATCH, 0, "");
+		close(sv->incoming[i].conn);
+	}
+	sv->n_incoming = 0;
 	serve_unlisten(sv);
 	cordon_closep(&sv->sigfd);
 	cordon_closep(&sv->mounts);

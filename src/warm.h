@@ -58,8 +58,11 @@ struct cordon_warm_signal {
 
 /* Server or member -> client: how it ended. NOMATCH comes from the server before anything
  * started (the run goes cold); DONE carries what `cordon run` exits with, and when that is
- * 125, cordon's one-line message. */
-enum { CORDON_WARM_DONE = 1, CORDON_WARM_NOMATCH = 2 };
+ * 125, cordon's one-line message. HANDED comes first from the member that took the run: the
+ * client answers with a cordon_warm_signal of signo 0 (go), and only then does the command
+ * start. A client that heard nothing for CORDON_DAEMON_START_MS (a stopped or wedged server)
+ * leaves, and no member starts its command without the go: it runs cold, never twice. */
+enum { CORDON_WARM_DONE = 1, CORDON_WARM_NOMATCH = 2, CORDON_WARM_HANDED = 3 };
 struct cordon_warm_reply {
 	uint32_t magic;
 	int32_t kind;
