@@ -295,29 +295,33 @@ static int warm_cmd_fds(const struct cordon_policy *p, struct cordon_warm_req *r
 	return 0;
 }
 
+/* The request, with the blob's memfd only: the command's descriptors (cmd_fds, their count
+ * in req.n_fds) go with the go (warm.h), so that a server that never takes the run (stopped)
+ * holds none of them: whoever waits for the EOF of the run's stdout must not wait for it. */
 static int warm_send_request(int conn, cordon_sandbox *sb, const char *key, size_t key_len,
-                             char *const argv[], char *const envp[], cordon_error *err)
+                             char *const argv[], char *const envp[], int *cmd_fds, size_t *n_cmd,
+                             cordon_error *err)
 {
 	const struct cordon_policy *p = cordon_sandbox_plan(sb)->policy;
 	struct cordon_warm_req req = {.magic = CORDON_WARM_MAGIC};
-	int fds[1 + CORDON_WARM_MAX_FDS];
-	int r = warm_cmd_fds(p, &req, fds + 1, err);
+	int r = warm_cmd_fds(p, &req, cmd_fds, err);
 	if (r < 0)
 		return r;
+	*n_cmd = req.n_fds;
 	cleanup_free char **env = NULL;
 	if ((r = cordon_env_filter((const char *const *)envp, &p->env_keep, &env, err)) < 0)
 		return r;
 	cleanup_close int memfd = -1;
 	if ((r = warm_blob(key, key_len, argv, env, &req, &memfd)) < 0)
 		return cordon_err(err, r, "warm: cannot write the request: %s", strerror(-r));
-	fds[0] = memfd;
 	warm_req_process(&req);
-	r = cordon_fds_send(conn, &req, sizeof(req), fds, 1 + req.n_fds);
+	r = cordon_fds_send(conn, &req, sizeof(req), &memfd, 1);
 	return r < 0 ? cordon_err(err, r, "warm: cannot send the request: %s", strerror(-r)) : 0;
 }
 
 /* Wait for the end, forwarding TERM, INT and HUP as a cold run forwards them to its tree. */
-static int warm_wait(int conn, int *exit_code, bool *stalled, cordon_error *err)
+static int warm_wait(int conn, const int *cmd_fds, size_t n_cmd, int *exit_code, bool *stalled,
+                     cordon_error *err)
 {
 	sigset_t set, old;
 	cordon_sigset_forwarded(&set);
@@ -368,7 +372,7 @@ static int warm_wait(int conn, int *exit_code, bool *stalled, cordon_error *err)
 		rep.msg[sizeof(rep.msg) - 1] = '\0';
 		if (rep.kind == CORDON_WARM_HANDED && !handed) {
 			struct cordon_warm_signal go = {CORDON_WARM_MAGIC, 0};
-			handed = send(conn, &go, sizeof(go), MSG_NOSIGNAL) == (ssize_t)sizeof(go);
+			handed = cordon_fds_send(conn, &go, sizeof(go), cmd_fds, n_cmd) == 0;
 			if (!handed) {
 				r = 0; /* it is gone before it started anything */
 				break;
@@ -483,8 +487,11 @@ static int warm_try(cordon_sandbox *sb, char *const argv[], char *const envp[],
 	if (r < 0 || conn < 0)
 		return r;
 	char *none[] = {NULL};
-	r = warm_send_request(conn, sb, key, key_len, argv, envp ? envp : none, err);
-	return r < 0 ? r : warm_wait(conn, exit_code, stalled, err);
+	int cmd_fds[CORDON_WARM_MAX_FDS];
+	size_t n_cmd = 0;
+	r = warm_send_request(conn, sb, key, key_len, argv, envp ? envp : none, cmd_fds, &n_cmd,
+	                      err);
+	return r < 0 ? r : warm_wait(conn, cmd_fds, n_cmd, exit_code, stalled, err);
 }
 
 /* A run turned away (its server's plan had just changed, its sandbox died on the way) finds
@@ -557,7 +564,7 @@ struct serve {
 	struct pending {
 		int conn;
 		struct cordon_warm_req req;
-		int fds[1 + CORDON_WARM_MAX_FDS]; /* the memfd, then the command's */
+		int fds[1]; /* the memfd (the command's descriptors come with the go) */
 		size_t n;
 	} * pending;
 	size_t n_pending;
@@ -595,15 +602,19 @@ static void member_note(int ctl, int kind, const char *msg)
 	(void)!send(ctl, &note, sizeof(note), MSG_NOSIGNAL);
 }
 
-/* Tell the run we have it, and start nothing until it says go: a run that gave up waiting
- * (warm.h) builds its own sandbox, and the command must not run twice. */
-static bool member_go(int conn)
+/* Tell the run we have it, and start nothing until it says go, with the command's
+ * descriptors (after the memfd in fds, *n in all): a run that gave up waiting (warm.h) builds
+ * its own sandbox, and the command must not run twice. */
+static bool member_go(int conn, const struct cordon_warm_req *req, int *fds, size_t *n)
 {
 	struct cordon_warm_signal go;
+	size_t got = 0;
 	warm_reply(conn, CORDON_WARM_HANDED, 0, "");
-	return cordon_daemon_wait(conn, CORDON_DAEMON_ANSWER_MS) == 0 &&
-	       recv(conn, &go, sizeof(go), MSG_DONTWAIT) == (ssize_t)sizeof(go) &&
-	       go.magic == CORDON_WARM_MAGIC && go.signo == 0;
+	if (cordon_daemon_wait(conn, CORDON_DAEMON_ANSWER_MS) < 0 ||
+	    cordon_fds_recv(conn, &go, sizeof(go), fds + *n, CORDON_WARM_MAX_FDS, &got) < 0)
+		return false;
+	*n += got;
+	return go.magic == CORDON_WARM_MAGIC && go.signo == 0 && got == req->n_fds;
 }
 
 /* Wait for the command (or the server's end, or our init's), run it, answer its run. */
@@ -621,7 +632,7 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 	size_t n = 0;
 	if (cordon_fds_recv(ctl, &req, sizeof(req), fds, ARRAY_SIZE(fds), &n) < 0)
 		return;
-	if (n < 2 || n != 2 + (size_t)req.n_fds || pf[1].revents) {
+	if (n != 2 || req.n_fds > CORDON_WARM_MAX_FDS || pf[1].revents) {
 		/* Our init died while the run was on its way (killed, a limit): nothing has
 		 * started, so the run builds its own sandbox. */
 		if (n >= 1)
@@ -630,7 +641,7 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 		return;
 	}
 	int conn = fds[0];
-	if (!member_go(conn)) {
+	if (!member_go(conn, &req, fds, &n)) {
 		cordon_close_all(fds, n); /* the run left (it gave up waiting): it runs cold */
 		return;
 	}
@@ -869,8 +880,8 @@ static void serve_take_request(struct serve *sv, int c)
 		return;
 	}
 	cleanup_free char *key = malloc(sv->key_len ? sv->key_len : 1);
-	bool ok = q.req.magic == CORDON_WARM_MAGIC && q.n >= 1 && q.n == 1 + (size_t)q.req.n_fds &&
-	          q.req.key_len == sv->key_len && key &&
+	bool ok = q.req.magic == CORDON_WARM_MAGIC && q.n == 1 &&
+	          q.req.n_fds <= CORDON_WARM_MAX_FDS && q.req.key_len == sv->key_len && key &&
 	          warm_pread_all(q.fds[0], key, sv->key_len) == 0 &&
 	          memcmp(key, sv->key, sv->key_len) == 0;
 	struct pending *grown = ok ? realloc(sv->pending, (sv->n_pending + 1) * sizeof(q)) : NULL;

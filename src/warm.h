@@ -34,8 +34,8 @@ _Static_assert(CORDON_WARM_MAX_FDS + 2 <= CORDON_FDS_MAX,
 #define CORDON_WARM_MAX_POOL 16
 #define CORDON_WARM_NLIMITS 16 /* RLIMIT_CPU .. RLIMIT_RTTIME */
 
-/* A request, as the client sends it. Descriptors ride along by SCM_RIGHTS: first a memfd
- * holding the blob, then n_fds for the command. The blob is the fingerprint (key_len bytes),
+/* A request, as the client sends it. A memfd holding the blob rides along by SCM_RIGHTS; the
+ * n_fds descriptors for the command come with the client's go (below). The blob is the fingerprint (key_len bytes),
  * then the working directory, the n_argv arguments and the n_envp variables, each NUL-ended. */
 struct cordon_warm_req {
 	uint32_t magic;

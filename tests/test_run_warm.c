@@ -4,8 +4,11 @@
  * never serve a plan that changed after it was prepared. Each check here fails when the run
  * did not go warm: the sandbox's init must have started before the run did. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -425,6 +428,105 @@ static void test_run_warm_serve_session(void **state)
 	ru_both(body_serve);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A connection to the server at sock that never says anything. */
+static int silent_client(const char *sock)
+{
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s", sock);
+	char *slash = strrchr(dir, '/');
+	assert_non_null(slash);
+	*slash = '\0';
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, slash + 1);
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(s >= 0);
+	assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(dfd);
+	return s;
+}
+
+/* Connections that stay silent cost the other runs nothing: the server reads each request
+ * when it comes (each silent one stalled its loop for 2 s). */
+static void body_silent_clients(struct ru_who *w)
+{
+	const char *none[] = {NULL};
+	char sock[4200];
+	pid_t pid = serve_fg(w, none, sock);
+	int silent[5];
+	for (size_t i = 0; i < 5; i++)
+		silent[i] = silent_client(sock);
+	const char *only[] = {"--warm-only", NULL};
+	struct tu_result r;
+	double t0 = now_s();
+	assert_int_equal(run_with(w, only, "echo warm", &r), 0);
+	double took = now_s() - t0;
+	printf("behind 5 silent connections the run took %.1f s\n", took);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "warm"));
+	assert_true(took < 5);
+	tu_result_free(&r);
+	for (size_t i = 0; i < 5; i++)
+		close(silent[i]);
+	serve_stop(pid, sock);
+}
+
+/* A stopped server (SIGSTOP) holds no run for ever: --warm goes cold after a bounded wait,
+ * --warm-only says the server did not answer, and neither command runs twice. */
+static void body_stopped_server(struct ru_who *w)
+{
+	const char *none[] = {NULL};
+	char sock[4200];
+	pid_t pid = serve_fg(w, none, sock);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	const char *warm[] = {"--warm", NULL};
+	struct tu_result r;
+	double t0 = now_s();
+	assert_int_equal(run_with(w, warm, "echo ran >> ran-count; echo ran", &r), 0);
+	double took = now_s() - t0;
+	printf("with the server stopped the run took %.1f s\n", took);
+	if (r.timed_out)
+		kill(pid, SIGKILL); /* the unfixed build: do not leave it stopped */
+	assert_false(r.timed_out);
+	assert_int_equal(r.status, 0);
+	assert_true(took < 30);
+	tu_result_free(&r);
+	const char *only[] = {"--warm-only", NULL};
+	assert_int_equal(run_with(w, only, "echo ran >> ran-count", &r), 0);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "did not answer"));
+	tu_result_free(&r);
+	/* Woken up, it finds the runs gone and starts nothing for them. */
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	struct timespec ts = {1, 0};
+	nanosleep(&ts, NULL);
+	char *count = tu_read_file(ru_path(1, w->ws, "ran-count"));
+	assert_non_null(count);
+	assert_string_equal(count, "ran\n");
+	free(count);
+	serve_stop(pid, sock);
+}
+
+static void test_run_warm_silent_clients_cost_nothing(void **state)
+{
+	(void)state;
+	ru_both(body_silent_clients);
+}
+
+static void test_run_warm_stopped_server(void **state)
+{
+	(void)state;
+	ru_both(body_stopped_server);
+}
+
 /* A run that reaches a server for another plan is turned away before anything starts:
  * --warm then runs cold, --warm-only exits 125 and starts nothing. The other plan's server is
  * reached through a second name for its socket, the one this run's plan would have. */
@@ -474,6 +576,8 @@ int main(void)
 	        cmocka_unit_test(test_run_warm_signals_and_end),
 	        cmocka_unit_test(test_run_warm_serve_session),
 	        cmocka_unit_test(test_run_warm_only_never_goes_cold),
+	        cmocka_unit_test(test_run_warm_silent_clients_cost_nothing),
+	        cmocka_unit_test(test_run_warm_stopped_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
