@@ -232,13 +232,12 @@ static int rule_network(struct cordon_plan *pl)
 		return rule_add(pl, "network", false, CORDON_ENFORCED, NULL,
 		                fmt("the host network is reachable (network on)"),
 		                fmt("none requested"));
-	return rule_needs(
-	        pl, "network", NEED_NS | NEED_SECCOMP,
-	        fmt("no network: only a private loopback%s; no raw, packet, vsock or host netlink",
-	            pl->session_dir ? " (shared by the runs of this session)" : ""),
-	        fmt("network namespace%s + seccomp (non-UNIX socket families, "
-	            "io_uring and the 32-bit syscall entry refused)",
-	            pl->session_dir ? " (held by the session keeper)" : ""));
+	/* The run's own, with or without a session (session.h says why). */
+	return rule_needs(pl, "network", NEED_NS | NEED_SECCOMP,
+	                  fmt("no network: only a private loopback of this run's own; no raw, "
+	                      "packet, vsock or host netlink"),
+	                  fmt("network namespace + seccomp (non-UNIX socket families, "
+	                      "io_uring and the 32-bit syscall entry refused)"));
 }
 
 static int rule_unix_sockets(struct cordon_plan *pl)
