@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -130,6 +131,21 @@ bool cordon_daemon_owns(const char *path, const struct stat *bound)
 	struct stat st;
 	return path && lstat(path, &st) == 0 && st.st_dev == bound->st_dev &&
 	       st.st_ino == bound->st_ino;
+}
+
+int cordon_daemon_lock(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+	}
+	return fd;
 }
 
 bool cordon_daemon_peer_ours(int sock)

@@ -51,6 +51,11 @@ CORDON_HIDDEN int cordon_daemon_connect(const char *dir, const char *name, int t
 /* Wait until fd is readable (or hung up), at most timeout_ms. 0 or -ETIMEDOUT. */
 CORDON_HIDDEN int cordon_daemon_wait(int fd, int timeout_ms);
 
+/* Lock the directory dir itself (flock, exclusive), so that concurrent clients start one
+ * daemon, and no lock file is left behind. The locked descriptor (close it to unlock), or
+ * -errno. */
+CORDON_HIDDEN int cordon_daemon_lock(const char *dir);
+
 /* Is the peer of a connected UNIX socket our own user? */
 CORDON_HIDDEN bool cordon_daemon_peer_ours(int sock);
 

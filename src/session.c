@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,17 +38,7 @@ static int session_lock(const char *dir)
 	if (!slash)
 		return -ENOMEM;
 	*slash = '\0';
-	int fd = open(parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-	}
-	return fd;
+	return cordon_daemon_lock(parent[0] ? parent : "/");
 }
 
 /* Remove dir, the session's state; the keeper of it leaves when it sees its socket gone. */

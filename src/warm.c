@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -459,10 +458,9 @@ static int warm_reach(char *const serve_args[], const char *dir, const char *key
 		return 0;
 	if ((r = cordon_private_dir(dir, getuid(), err)) < 0)
 		return r;
-	/* The directory itself is the lock: no lock file per plan left behind. */
-	cleanup_close int lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0)
-		return cordon_err(err, -errno, "warm: cannot lock %s: %s", dir, strerror(errno));
+	cleanup_close int lock = cordon_daemon_lock(dir);
+	if (lock < 0)
+		return cordon_err(err, lock, "warm: cannot lock %s: %s", dir, strerror(-lock));
 	if (warm_connect(dir, name, conn) == 0)
 		return 0;
 	if ((r = warm_start(serve_args, err)) < 0)
