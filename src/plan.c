@@ -151,7 +151,12 @@ static int ops_hide_runtime(struct cordon_plan *pl)
 	bool ours = slash != dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
 	            st.st_uid == pl->host->uid;
 	*slash = '/';
-	if (!ours || cordon_path_is_beneath(dir, "/tmp")) {
+	/* A deny-read path above it hides it already (and a mount point could not be made in
+	 * what hides that). */
+	bool hidden = cordon_path_is_beneath(dir, "/tmp");
+	for (size_t i = 0; i < pl->policy->deny_read.n; i++)
+		hidden = hidden || cordon_path_is_beneath(dir, pl->policy->deny_read.v[i]);
+	if (!ours || hidden) {
 		free(dir);
 		return 0;
 	}
