@@ -10,6 +10,7 @@ static const char usage[] =
         "Usage: cordon run [OPTIONS] [--warm | --warm-only] -- COMMAND [ARG...]\n"
         "       cordon explain [OPTIONS]\n"
         "       cordon serve [OPTIONS] [--pool N]\n"
+        "       cordon session rm|keep NAME...\n"
         "       cordon --help | --version\n"
         "\n"
         "Run COMMAND confined to its workspace: it may read almost anywhere, write only beneath\n"

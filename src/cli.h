@@ -5,6 +5,8 @@
  *   cordon serve [OPTIONS] [--pool N]
  *   cordon --help | --version
  *
+ * (`cordon session rm|keep NAME...` takes no options: main.c handles it before this parse.)
+ *
  * Options fill a policy through cordon_policy_set (the validator policy files use too);
  * --policy FILE is only recorded: the caller loads it after the flags, so flags win.
  * Nothing here prints or exits. */

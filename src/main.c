@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "session.h"
 #include "warm.h"
 
 extern char **environ;
@@ -53,9 +54,30 @@ static int run(struct cordon_cli *cli, cordon_sandbox *sb, cordon_error *err)
 	return code;
 }
 
+/* `cordon session rm NAME...` ends sessions now (their keeper leaves, their /tmp and
+ * /dev/shm are removed); `cordon session keep NAME...` makes their idle end leave the
+ * directory in place (session.h). */
+static int session_command(int argc, char **argv)
+{
+	cordon_error err = {0};
+	bool rm = argc >= 3 && strcmp(argv[2], "rm") == 0;
+	bool keep = argc >= 3 && strcmp(argv[2], "keep") == 0;
+	if ((!rm && !keep) || argc < 4) {
+		cordon_err(&err, -EINVAL, "usage: cordon session rm|keep NAME...");
+		return fail(&err);
+	}
+	for (int i = 3; i < argc; i++)
+		if ((rm ? cordon_session_remove(argv[i], &err)
+		        : cordon_session_keep(argv[i], &err)) < 0)
+			return fail(&err);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	cordon_error err = {0};
+	if (argc >= 2 && strcmp(argv[1], "session") == 0)
+		return session_command(argc, argv);
 	struct cordon_cli cli;
 	if (cordon_cli_parse(argc, argv, &cli, &err) < 0)
 		return fail(&err);

@@ -10,7 +10,9 @@
  *    the call then names that very inode as "/proc/self/fd/N" -- short, whatever the original
  *    length, and immune to renames. Outside: EACCES, and the listener sees nothing.
  *  - an abstract UNIX address is looked up in the network namespace of the socket, which is
- *    the sandbox's private one when the network is off: performed as is. With the network on
+ *    the run's own when the network is off (a session's runs too: session.h), so only the
+ *    run's own names are there, as Landlock's scoping would have it: performed as is. A
+ *    namespace shared with anything else must never count as private. With the network on
  *    the sandbox shares the host's abstract namespace, and the supervisor (not under Landlock's
  *    scoping) must not connect there for it: ECONNREFUSED.
  *  - any other address family, or a socket that is not AF_UNIX, involves no path lookup:

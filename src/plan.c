@@ -10,6 +10,7 @@
 
 #include "gitscan.h"
 #include "plan.h"
+#include "session.h"
 
 /* ---- building blocks ---------------------------------------------------------------------- */
 
@@ -183,6 +184,36 @@ static int ops_files(struct cordon_plan *pl, const struct cordon_policy *p)
 	return r;
 }
 
+/* cordon's own runtime tree (every session's /tmp and /dev/shm, the keepers' and servers'
+ * sockets) is no run's business: hidden from each, whatever its session (issue 11). A
+ * session's own /tmp and /dev/shm are bound from it before. Under the host's /tmp (no
+ * $XDG_RUNTIME_DIR) the sandbox's private /tmp hides it already. */
+static int ops_hide_runtime(struct cordon_plan *pl)
+{
+	char *dir = cordon_runtime_dir(pl->host->uid);
+	if (!dir)
+		return -ENOMEM;
+	/* Made beneath $XDG_RUNTIME_DIR only when that is ours: otherwise cordon keeps nothing
+	 * there for this user (a session would fail to make its directory). */
+	char *slash = strrchr(dir, '/');
+	struct stat st;
+	*slash = '\0';
+	bool ours = slash != dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	            st.st_uid == pl->host->uid;
+	*slash = '/';
+	/* A deny-read path above it hides it already (and a mount point could not be made in
+	 * what hides that). */
+	bool hidden = cordon_path_is_beneath(dir, "/tmp");
+	for (size_t i = 0; i < pl->policy->deny_read.n; i++)
+		hidden = hidden || cordon_path_is_beneath(dir, pl->policy->deny_read.v[i]);
+	if (!ours || hidden) {
+		free(dir);
+		return 0;
+	}
+	pl->runtime_dir = dir;
+	return op_add(pl, CORDON_OP_HIDE, dir, NULL, NULL, true);
+}
+
 static int ops_hide(struct cordon_plan *pl, const struct cordon_policy *p)
 {
 	for (size_t i = 0; i < p->deny_read.n; i++) {
@@ -194,7 +225,7 @@ static int ops_hide(struct cordon_plan *pl, const struct cordon_policy *p)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return ops_hide_runtime(pl);
 }
 
 static int ops_system(struct cordon_plan *pl)
@@ -221,12 +252,8 @@ static int session_dir(struct cordon_plan *pl, const char *name, uid_t uid)
 {
 	if (!name)
 		return 0;
-	cleanup_free char *base = cordon_runtime_dir(uid);
-	if (!base || asprintf(&pl->session_dir, "%s/sessions/%s", base, name) < 0) {
-		pl->session_dir = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	pl->session_dir = cordon_session_path(name, uid);
+	return pl->session_dir ? 0 : -ENOMEM;
 }
 
 static void plan_decide(struct cordon_plan *pl)
@@ -322,6 +349,7 @@ void cordon_plan_free(struct cordon_plan *plan)
 	free(plan->home);
 	free(plan->session_dir);
 	free(plan->git_note);
+	free(plan->runtime_dir);
 	free(plan);
 }
 

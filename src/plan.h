@@ -55,6 +55,8 @@ struct cordon_plan {
 	char *home;        /* $HOME of the caller, for explain */
 	char *session_dir; /* NULL without --session: the host directory holding tmp/ shm/ */
 	char *git_note;    /* what the scan for repositories read, or where it stopped */
+	char *runtime_dir; /* cordon's own tree (sessions, servers), hidden from the sandbox;
+	                    * the backend makes it first. NULL when /tmp's privacy hides it */
 
 	/* What the child will do, decided once here. */
 	bool use_userns, use_netns, use_landlock, use_seccomp;

@@ -213,15 +213,19 @@ static int rule_protect(struct cordon_plan *pl)
 
 static int rule_deny_read(struct cordon_plan *pl)
 {
-	size_t n = cordon_plan_count(pl, CORDON_OP_HIDE);
+	/* cordon's own runtime tree is hidden too (plan.c), but is not one of the listed. */
+	bool runtime = pl->runtime_dir != NULL;
+	size_t n = cordon_plan_count(pl, CORDON_OP_HIDE) - (runtime ? 1 : 0);
 	size_t listed = pl->policy->deny_read.n;
-	if (n == 0)
+	if (n == 0 && !runtime)
 		return rule_add(
 		        pl, "deny-read", true, CORDON_ENFORCED, NULL,
 		        fmt("nothing to hide: none of the %zu deny-read paths exists", listed),
 		        fmt("none needed"));
 	cleanup_free char *hidden = join_ops(pl, CORDON_OP_HIDE, "");
-	char *text = hidden ? fmt("hidden: %s (%zu of %zu listed exist)", hidden, n, listed) : NULL;
+	char *text = hidden ? fmt("hidden: %s (%zu of %zu listed exist%s)", hidden, n, listed,
+	                          runtime ? "; and cordon's own runtime tree" : "")
+	                    : NULL;
 	return rule_needs(pl, "deny-read", NEED_MOUNT, text,
 	                  fmt("an empty read-only tmpfs or file mounted over each"));
 }
@@ -234,13 +238,12 @@ static int rule_network(struct cordon_plan *pl)
 		return rule_add(pl, "network", false, CORDON_ENFORCED, NULL,
 		                fmt("the host network is reachable (network on)"),
 		                fmt("none requested"));
-	return rule_needs(
-	        pl, "network", NEED_NS | NEED_SECCOMP,
-	        fmt("no network: only a private loopback%s; no raw, packet, vsock or host netlink",
-	            pl->session_dir ? " (shared by the runs of this session)" : ""),
-	        fmt("network namespace%s + seccomp (non-UNIX socket families, "
-	            "io_uring and the 32-bit syscall entry refused)",
-	            pl->session_dir ? " (held by the session keeper)" : ""));
+	/* The run's own, with or without a session (session.h says why). */
+	return rule_needs(pl, "network", NEED_NS | NEED_SECCOMP,
+	                  fmt("no network: only a private loopback of this run's own; no raw, "
+	                      "packet, vsock or host netlink"),
+	                  fmt("network namespace + seccomp (non-UNIX socket families, "
+	                      "io_uring and the 32-bit syscall entry refused)"));
 }
 
 static int rule_unix_sockets(struct cordon_plan *pl)

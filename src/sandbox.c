@@ -67,7 +67,7 @@ int cordon_sandbox_new(const cordon_policy *p, cordon_sandbox **out, cordon_erro
 		return cordon_err(err, -ENOMEM, "out of memory");
 	sb->policy = p;
 	sb->pidfd = sb->sock = sb->timerfd = sb->sigfd = sb->client = sb->landlock = -1;
-	sb->session.userns = sb->session.ipcns = sb->session.netns = sb->session.hold = -1;
+	sb->session.userns = sb->session.ipcns = sb->session.hold = -1;
 	cordon_host_detect(&sb->host);
 	int r = cordon_plan_build(p, &sb->host, &sb->plan, err);
 	if (r < 0) {
@@ -141,7 +141,10 @@ static int sandbox_session_dirs(struct cordon_sandbox *sb, cordon_error *err)
 {
 	const struct cordon_plan *plan = sb->plan;
 	int r = 0;
-	if (plan->session_dir)
+	/* Hidden in the sandbox, so it must be there (plan.c: cordon's own tree). */
+	if (plan->runtime_dir && cordon_plan_count(plan, CORDON_OP_HIDE) > 0)
+		r = cordon_private_dir(plan->runtime_dir, sb->host.uid, err);
+	if (r == 0 && plan->session_dir)
 		r = cordon_private_dir(plan->session_dir, sb->host.uid, err);
 	for (size_t i = 0; r == 0 && i < plan->n_ops; i++) {
 		const struct cordon_op *op = &plan->ops[i];
@@ -201,10 +204,12 @@ static int sandbox_prepare(struct cordon_sandbox *sb, char *const envp[], cordon
 		                  "mount_setattr: Linux >= 5.12); fix: a newer kernel",
 		                  sb->host.kernel);
 	r = cordon_env_filter((const char *const *)envp, &sb->policy->env_keep, &sb->envp, err);
-	if (r == 0)
-		r = sandbox_session_dirs(sb, err);
+	/* The keeper first: once joined, the session cannot end (and its directory go) under
+	 * the run. */
 	if (r == 0)
 		r = sandbox_session_join(sb, err);
+	if (r == 0)
+		r = sandbox_session_dirs(sb, err);
 	if (r == 0)
 		r = cordon_cgroup_create(plan, &sb->cgroup, err);
 	if (r == 0)
@@ -538,23 +543,16 @@ static int sandbox_degrade(struct cordon_sandbox *sb, const char *why, cordon_er
 	return sandbox_seccomp(sb, err);
 }
 
-static bool sandbox_joins_session_net(const struct cordon_sandbox *sb)
-{
-	return sb->session.netns >= 0 && (sb->plan->clone_flags & CLONE_NEWNET);
-}
-
 static void sandbox_init_args(const struct cordon_sandbox *sb, struct cordon_init *in)
 {
 	in->plan = sb->plan;
 	in->clone_flags = sb->plan->clone_flags;
 	in->in_userns = in->clone_flags & CLONE_NEWUSER;
 	if (sb->session.userns >= 0) {
-		/* We enter the session's user and IPC namespaces before clone instead, and its
-		 * network namespace (up already) when ours would be a new offline one. */
+		/* We enter the session's user and IPC namespaces before clone instead. The
+		 * network namespace stays the run's own (session.h says why). */
 		in->clone_flags &= ~(unsigned)(CLONE_NEWUSER | CLONE_NEWIPC);
 		in->in_userns = true;
-		if (sandbox_joins_session_net(sb))
-			in->clone_flags &= ~(unsigned)CLONE_NEWNET;
 	}
 	in->sc = sb->sc;
 	in->wait_go = in->cgroup_active = sb->cgroup.active;
@@ -572,7 +570,7 @@ static int sandbox_start(struct cordon_sandbox *sb, char *const argv[], cordon_e
 	int r = sandbox_block_signals(sb, &e);
 	/* For good: this process stays in the session's namespaces (one sandbox per process). */
 	if (r == 0 && sb->session.userns >= 0)
-		r = cordon_session_enter(&sb->session, sandbox_joins_session_net(sb), &e);
+		r = cordon_session_enter(&sb->session, &e);
 	if (r == 0)
 		r = sandbox_clone(sb, &in, &e);
 	if (r == -ENOTSUP && sb->policy->best_effort && (in.clone_flags & CLONE_NEWUSER)) {

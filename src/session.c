@@ -7,39 +7,50 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "daemon.h"
+#include "policy.h"
 #include "session.h"
+#include "sys.h"
 
 #define SESSION_SOCK "keeper.sock"
-#define SESSION_LOCK "keeper.lock"
+#define SESSION_KEEP "keep" /* `cordon session keep`: the idle end leaves the directory */
 #define SESSION_MAX_CLIENTS 64
 
-/* The socket's address. A session directory can be deeper than sun_path's 108 bytes allow, so
- * name it through a descriptor on the directory: "/proc/self/fd/N/keeper.sock". */
-static int session_sockaddr(int dirfd, struct sockaddr_un *sa, socklen_t *len)
+char *cordon_session_path(const char *name, uid_t uid)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/" SESSION_SOCK,
-	                 dirfd);
-	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
-	return 0;
+	cleanup_free char *base = cordon_runtime_dir(uid);
+	char *s = NULL;
+	return base && asprintf(&s, "%s/sessions/%s", base, name) >= 0 ? s : NULL;
 }
 
-static int session_open_dir(const char *dir)
+/* Starting a keeper and ending a session exclude each other: both hold the sessions
+ * directory (the parent of dir) locked, so no lock file is left behind in it. -errno. */
+static int session_lock(const char *dir)
 {
-	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	cleanup_free char *parent = strdup(dir);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	if (!slash)
+		return -ENOMEM;
+	*slash = '\0';
+	return cordon_daemon_lock(parent[0] ? parent : "/");
+}
+
+/* Remove dir, the session's state; the keeper of it leaves when it sees its socket gone. */
+static int session_rm_dir(const char *dir)
+{
+	cleanup_free char *parent = strdup(dir);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	if (!slash)
+		return -ENOMEM;
+	*slash = '\0';
+	cleanup_close int pfd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return pfd < 0 ? -errno : cordon_daemon_rm_tree(pfd, slash + 1);
 }
 
 /* ---- the keeper's side ------------------------------------------------------------------ */
@@ -55,11 +66,8 @@ static int keeper_write(const char *path, const char *data)
 	return e;
 }
 
-/* Whether the keeper holds an offline network namespace (lo up) to hand out. */
-static bool keeper_net;
-
 /* Make the namespaces the session keeps: a user namespace mapping only our own ids (as every
- * run does), an IPC namespace and an offline network namespace owned by it. */
+ * run does), and an IPC namespace owned by it. */
 static int keeper_unshare(void)
 {
 	char map[64];
@@ -74,58 +82,65 @@ static int keeper_unshare(void)
 	if ((r = keeper_write("/proc/self/uid_map", map)) < 0)
 		return r;
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-	if ((r = keeper_write("/proc/self/gid_map", map)) < 0)
-		return r;
-	/* The network namespace is an optimisation: without it (a limit, say) each run of the
-	 * session makes its own, as runs without a session do. */
-	cordon_error err = {0};
-	keeper_net = unshare(CLONE_NEWNET) == 0 && cordon_net_loopback_up(&err) == 0;
-	return 0;
+	return keeper_write("/proc/self/gid_map", map);
 }
 
 /* Send our namespace fds to a new client, after checking it is our own user. */
 static void keeper_greet(int client)
 {
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	if (getsockopt(client, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != getuid())
+	if (!cordon_daemon_peer_ours(client))
 		return;
-	int fds[3] = {open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC),
-	              open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC),
-	              keeper_net ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1};
-	size_t n = keeper_net ? 3 : 2;
-	if (fds[0] >= 0 && fds[1] >= 0 && (!keeper_net || fds[2] >= 0))
-		(void)cordon_fds_send(client, "k", 1, fds, n);
-	cordon_close_all(fds, 3);
+	int fds[2] = {open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC),
+	              open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC)};
+	if (fds[0] >= 0 && fds[1] >= 0)
+		(void)cordon_fds_send(client, "k", 1, fds, 2);
+	cordon_close_all(fds, 2);
 }
 
-/* Is our socket still what its path names? A session directory that was removed (or a socket
- * replaced) means the session is over. */
-static bool keeper_still_named(const char *sock_path, const struct stat *bound)
+/* Idle long enough: end the session, unless a run is knocking right now. Under the lock no
+ * run starts a keeper; one that connected before we stop listening is in our backlog, and we
+ * serve it instead. One that connects in between finds no keeper and starts the next. */
+static void keeper_expire(int lfd, const char *dir, const char *sock_path, const struct stat *bound)
 {
-	struct stat st;
-	return lstat(sock_path, &st) == 0 && st.st_dev == bound->st_dev &&
-	       st.st_ino == bound->st_ino;
+	int lock = session_lock(dir);
+	struct pollfd pf = {.fd = lfd, .events = POLLIN};
+	if (lock < 0 || poll(&pf, 1, 0) != 0) {
+		if (lock >= 0)
+			close(lock);
+		return;
+	}
+	if (cordon_daemon_owns(sock_path, bound)) {
+		unlink(sock_path);
+		cleanup_free char *keep = cordon_path_join(dir, SESSION_KEEP);
+		if (keep && access(keep, F_OK) < 0)
+			(void)session_rm_dir(dir);
+	}
+	close(lock);
+	_exit(0);
 }
 
-/* Accept runs and keep each connection until the run closes it; leave after an idle spell
- * with no run connected, or as soon as the session's directory is gone. Never returns. */
-static _Noreturn void keeper_serve(int lfd, const char *sock_path)
+/* Accept runs and keep each connection until the run closes it; end the session after an
+ * idle spell with no run connected, or leave as soon as our socket is gone (the session was
+ * removed, or another keeper took it over). Never returns. */
+static _Noreturn void keeper_serve(int lfd, const char *dir, const char *sock_path,
+                                   const struct stat *bound)
 {
 	enum { TICK_MS = 5000 };
 	struct pollfd pf[1 + SESSION_MAX_CLIENTS];
-	struct stat bound;
 	int n = 1, idle_ms = 0;
-	if (lstat(sock_path, &bound) < 0)
-		_exit(1);
 	pf[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
-	while (idle_ms < CORDON_SESSION_IDLE_SECONDS * 1000) {
+	for (;;) {
 		int r = poll(pf, (nfds_t)n, TICK_MS);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (!keeper_still_named(sock_path, &bound))
+		if (!cordon_daemon_owns(sock_path, bound))
 			_exit(0);
 		idle_ms = (r == 0 && n == 1) ? idle_ms + TICK_MS : 0;
+		if (idle_ms >= CORDON_SESSION_IDLE_SECONDS * 1000) {
+			keeper_expire(lfd, dir, sock_path, bound);
+			idle_ms = 0;
+			continue;
+		}
 		for (int i = n - 1; i >= 1; i--) {
 			if (pf[i].revents) {
 				close(pf[i].fd);
@@ -143,45 +158,29 @@ static _Noreturn void keeper_serve(int lfd, const char *sock_path)
 			}
 		}
 	}
-	unlink(sock_path);
-	_exit(0);
+	_exit(1);
 }
 
-/* In the keeper (a grandchild, already detached): become a quiet daemon, make the namespaces,
- * listen, tell the starter through ready_fd, serve. */
+/* In the keeper (daemon.c started it: detached, quiet stdio): make the namespaces, listen,
+ * tell the starter through ready_fd, serve. */
 static _Noreturn void keeper_main(const char *dir, int ready_fd)
 {
-	struct sockaddr_un sa;
-	socklen_t len;
 	char status = 'x';
 	int lfd = -1;
-	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (dn >= 0) {
-		/* Never hold the caller's stdout or stderr: whoever waits for their EOF (a
-		 * harness, a shell pipeline) would wait for the keeper too. */
-		dup2(dn, 0);
-		dup2(dn, 1);
-		dup2(dn, 2);
-	}
+	struct stat bound;
 	prctl(PR_SET_NAME, "cordon-session", 0, 0, 0);
 	cleanup_free char *sock_path = cordon_path_join(dir, SESSION_SOCK);
-	int dirfd = session_open_dir(dir);
-	if (sock_path && dirfd >= 0 && keeper_unshare() == 0 &&
-	    session_sockaddr(dirfd, &sa, &len) == 0) {
-		lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		unlink(sock_path);
-		if (lfd >= 0 && bind(lfd, (struct sockaddr *)&sa, len) == 0 && listen(lfd, 16) == 0)
-			status = 'k';
-	}
+	if (sock_path && keeper_unshare() == 0 &&
+	    cordon_daemon_listen(dir, SESSION_SOCK, SOCK_STREAM, 16, &lfd, &bound) == 0)
+		status = 'k';
 	(void)!write(ready_fd, &status, 1);
-	close(ready_fd);
 	if (status != 'k')
 		_exit(1);
-	/* Keep only what the keeper uses. */
+	/* Keep only what the keeper uses (0-2 are /dev/null). */
 	for (int fd = 3; fd < 1024; fd++)
 		if (fd != lfd)
 			close(fd);
-	keeper_serve(lfd, sock_path);
+	keeper_serve(lfd, dir, sock_path, &bound);
 }
 
 static void keeper_child(void *dir, int ready_fd)
@@ -193,7 +192,12 @@ static void keeper_child(void *dir, int ready_fd)
 static int session_start_keeper(const char *dir, cordon_error *err)
 {
 	char status = 0;
-	int r = cordon_start_detached(keeper_child, (void *)dir, &status, NULL, 0);
+	int r = cordon_daemon_start(keeper_child, (void *)dir, CORDON_DAEMON_START_MS, &status,
+	                            NULL, 0);
+	if (r == -ETIMEDOUT)
+		return cordon_err(err, r,
+		                  "session: the keeper started for %s did not answer in %d s", dir,
+		                  CORDON_DAEMON_START_MS / 1000);
 	if (r < 0 && r != -ECHILD)
 		return cordon_err(err, r, "session: cannot start the keeper: %s", strerror(-r));
 	if (status != 'k')
@@ -206,79 +210,80 @@ static int session_start_keeper(const char *dir, cordon_error *err)
 
 /* ---- the run's side --------------------------------------------------------------------- */
 
-/* The keeper's namespaces: user, IPC and network; a keeper started by an older cordon sends
- * no network namespace (fds[2] = -1), and its runs make their own. */
-/* The keeper's user and IPC namespaces, and its network one when it holds one. */
-static int session_recv_fds(int sock, int fds[3])
+/* The keeper's user and IPC namespaces. */
+static int session_recv_fds(int sock, int fds[2])
 {
 	char byte;
 	size_t n = 0;
-	fds[2] = -1;
-	int r = cordon_fds_recv(sock, &byte, 1, fds, 3, &n);
+	int r = cordon_daemon_wait(sock, CORDON_DAEMON_ANSWER_MS);
+	if (r == 0)
+		r = cordon_fds_recv(sock, &byte, 1, fds, 2, &n);
 	if (r == 0 && n < 2) {
 		cordon_close_all(fds, n);
 		r = -EPROTO;
 	}
-	return r == -EPIPE ? -EPROTO : r;
+	return r;
 }
 
-/* One attempt to reach a running keeper. -ENOENT/-ECONNREFUSED when there is none. */
+/* One attempt to reach a running keeper. -ENOENT/-ECONNREFUSED when there is none,
+ * -EPIPE when it left as we came (its idle end, or it died), -ETIMEDOUT when it does not
+ * answer (stopped, wedged). */
 static int session_try_connect(const char *dir, struct cordon_session_ns *ns)
 {
-	struct sockaddr_un sa;
-	socklen_t len;
-	cleanup_close int dirfd = session_open_dir(dir);
-	if (dirfd < 0)
-		return dirfd;
-	int r = session_sockaddr(dirfd, &sa, &len);
+	cleanup_close int s = -1;
+	int r = cordon_daemon_connect(dir, SESSION_SOCK, SOCK_STREAM, CORDON_DAEMON_ANSWER_MS, &s);
+	int fds[2];
+	if (r == 0)
+		r = session_recv_fds(s, fds);
 	if (r < 0)
-		return r;
-	cleanup_close int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	if (connect(s, (struct sockaddr *)&sa, len) < 0)
-		return -errno;
-	/* The keeper must be our own user: a socket planted by someone else would hand us
-	 * namespaces of theirs. The directory is 0700 and ours, so this is depth. */
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != getuid())
-		return -EPERM;
-	int fds[3];
-	if ((r = session_recv_fds(s, fds)) < 0)
 		return r;
 	ns->userns = fds[0];
 	ns->ipcns = fds[1];
-	ns->netns = fds[2];
 	ns->hold = steal_fd(&s);
 	return 0;
 }
 
+/* Errors after which the session gets a new keeper. */
+static bool session_keeper_gone(int r)
+{
+	return r == -ENOENT || r == -ECONNREFUSED || r == -EPIPE || r == -ETIMEDOUT ||
+	       r == -ECONNRESET || r == -EPROTO;
+}
+
 int cordon_session_join(const char *dir, struct cordon_session_ns *ns, cordon_error *err)
 {
-	ns->userns = ns->ipcns = ns->netns = ns->hold = -1;
-	int r = session_try_connect(dir, ns);
-	if (r == 0)
-		return 0;
-	if (r != -ENOENT && r != -ECONNREFUSED)
-		return cordon_err(err, r, "session: cannot reach the keeper in %s: %s", dir,
-		                  strerror(-r));
-	/* None runs: start one, under a lock so that concurrent first runs start only one. */
-	cleanup_free char *lock_path = cordon_path_join(dir, SESSION_LOCK);
-	if (!lock_path)
+	ns->userns = ns->ipcns = ns->hold = -1;
+	int r = cordon_private_dir(dir, getuid(), err);
+	if (r < 0)
+		return r;
+	struct stat before = {0};
+	cleanup_free char *sock_path = cordon_path_join(dir, SESSION_SOCK);
+	if (!sock_path)
 		return cordon_err(err, -ENOMEM, "session: out of memory");
-	cleanup_close int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (lock < 0)
-		return cordon_err(err, -errno, "session: cannot open %s: %s", lock_path,
-		                  strerror(errno));
-	while (flock(lock, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return cordon_err(err, -errno, "session: lock %s: %s", lock_path,
-			                  strerror(errno));
+	(void)lstat(sock_path, &before);
 	r = session_try_connect(dir, ns);
 	if (r == 0)
 		return 0;
-	if ((r = session_start_keeper(dir, err)) < 0)
+	if (!session_keeper_gone(r))
+		return cordon_err(err, r, "session: cannot reach the keeper in %s: %s", dir,
+		                  strerror(-r));
+	/* None answers: start one, under the lock so that concurrent first runs start only one
+	 * and no keeper ends the session meanwhile. */
+	cleanup_close int lock = session_lock(dir);
+	if (lock < 0)
+		return cordon_err(err, lock, "session: cannot lock the sessions of %s: %s", dir,
+		                  strerror(-lock));
+	/* Another run may have replaced the keeper meanwhile; the one that did not answer is
+	 * not asked twice. */
+	if (r != -ETIMEDOUT || !cordon_daemon_owns(sock_path, &before)) {
+		r = session_try_connect(dir, ns);
+		if (r == 0)
+			return 0;
+	}
+	/* An expired keeper may have removed the directory since. A keeper that does not
+	 * answer is replaced: it leaves once it runs again and finds its socket taken. */
+	if ((r = cordon_private_dir(dir, getuid(), err)) < 0 ||
+	    (r = session_start_keeper(dir, err)) < 0)
 		return r;
 	r = session_try_connect(dir, ns);
 	if (r < 0)
@@ -291,12 +296,11 @@ void cordon_session_ns_close(struct cordon_session_ns *ns)
 {
 	cordon_closep(&ns->userns);
 	cordon_closep(&ns->ipcns);
-	cordon_closep(&ns->netns);
 	cordon_closep(&ns->hold);
-	ns->userns = ns->ipcns = ns->netns = ns->hold = -1;
+	ns->userns = ns->ipcns = ns->hold = -1;
 }
 
-int cordon_session_enter(const struct cordon_session_ns *ns, bool join_net, cordon_error *err)
+int cordon_session_enter(const struct cordon_session_ns *ns, cordon_error *err)
 {
 	if (setns(ns->userns, CLONE_NEWUSER) < 0)
 		return cordon_err(err, -errno,
@@ -306,9 +310,49 @@ int cordon_session_enter(const struct cordon_session_ns *ns, bool join_net, cord
 		return cordon_err(err, -errno,
 		                  "session: cannot enter the session's IPC namespace: %s",
 		                  strerror(errno));
-	if (join_net && setns(ns->netns, CLONE_NEWNET) < 0)
-		return cordon_err(err, -errno,
-		                  "session: cannot enter the session's network namespace: %s",
-		                  strerror(errno));
+	return 0;
+}
+
+/* ---- `cordon session` -------------------------------------------------------------------- */
+
+static int session_existing(const char *name, char **dir, cordon_error *err)
+{
+	if (!cordon_session_name_valid(name))
+		return cordon_err(err, -EINVAL, "session: invalid name '%s'", name);
+	*dir = cordon_session_path(name, getuid());
+	if (!*dir)
+		return cordon_err(err, -ENOMEM, "session: out of memory");
+	struct stat st;
+	if (lstat(*dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cordon_err(err, -ENOENT, "session: no session '%s' (%s)", name, *dir);
+	return 0;
+}
+
+int cordon_session_remove(const char *name, cordon_error *err)
+{
+	cleanup_free char *dir = NULL;
+	int r = session_existing(name, &dir, err);
+	if (r < 0)
+		return r;
+	cleanup_close int lock = session_lock(dir);
+	if (lock < 0)
+		return cordon_err(err, lock, "session: cannot lock %s: %s", dir, strerror(-lock));
+	if ((r = session_rm_dir(dir)) < 0)
+		return cordon_err(err, r, "session: cannot remove %s: %s", dir, strerror(-r));
+	return 0;
+}
+
+int cordon_session_keep(const char *name, cordon_error *err)
+{
+	cleanup_free char *dir = NULL;
+	int r = session_existing(name, &dir, err);
+	if (r < 0)
+		return r;
+	cleanup_free char *keep = cordon_path_join(dir, SESSION_KEEP);
+	int fd = keep ? open(keep, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600) : -ENOMEM;
+	if (fd < 0)
+		return cordon_err(err, keep ? -errno : -ENOMEM, "session: cannot mark %s: %s", dir,
+		                  strerror(keep ? errno : ENOMEM));
+	close(fd);
 	return 0;
 }

@@ -414,48 +414,6 @@ char *cordon_runtime_dir(uid_t uid)
 
 /* ---- processes ------------------------------------------------------------------------------ */
 
-int cordon_start_detached(void (*child)(void *arg, int ready_fd), void *arg, char *status,
-                          char *why, size_t why_len)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return -e;
-	}
-	if (pid == 0) {
-		/* Double fork: it must not be our child (we exit soon), nor in our session or
-		 * process group (a terminal's ^C must not end it). */
-		close(p[0]);
-		setsid();
-		signal(SIGHUP, SIG_IGN);
-		if (fork() == 0)
-			child(arg, p[1]);
-		_exit(0);
-	}
-	close(p[1]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	ssize_t n;
-	*status = 0;
-	while ((n = read(p[0], status, 1)) < 0 && errno == EINTR)
-		;
-	/* What follows the byte, up to EOF, says why. */
-	size_t got = 0;
-	ssize_t m;
-	while (why && got + 1 < why_len &&
-	       ((m = read(p[0], why + got, why_len - 1 - got)) > 0 || (m < 0 && errno == EINTR)))
-		got += m > 0 ? (size_t)m : 0;
-	if (why && why_len)
-		why[got] = '\0';
-	close(p[0]);
-	return n == 1 ? 0 : -ECHILD;
-}
-
 void cordon_sigset_forwarded(sigset_t *set)
 {
 	sigemptyset(set);

@@ -100,12 +100,6 @@ CORDON_HIDDEN char *cordon_runtime_dir(uid_t uid);
 
 /* ---- processes ------------------------------------------------------------------------ */
 
-/* Run child(arg, ready_fd) in a detached grandchild (its own session, SIGHUP ignored, not our
- * child) that must write one status byte to ready_fd, and may write why after it; wait for
- * them (until ready_fd is closed). 0 with *status set and why (may be NULL) NUL-terminated,
- * -ECHILD when the grandchild ended without writing, or -errno. */
-CORDON_HIDDEN int cordon_start_detached(void (*child)(void *arg, int ready_fd), void *arg,
-                                        char *status, char *why, size_t why_len);
 /* The signals a run forwards to its command: TERM, INT and HUP. */
 CORDON_HIDDEN void cordon_sigset_forwarded(sigset_t *set);
 

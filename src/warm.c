@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -17,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "daemon.h"
 #include "envfilter.h"
 #include "plan.h"
 #include "policy.h"
@@ -40,47 +40,11 @@ static void warm_name(const char *key, size_t len, const char *suffix, char *out
 	snprintf(out, size, "%016llx%s", (unsigned long long)h, suffix);
 }
 
-/* A directory can be deeper than sun_path allows: name the socket through a descriptor. */
-static int warm_addr(int dirfd, const char *name, struct sockaddr_un *sa, socklen_t *len)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", dirfd, name);
-	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
-	return 0;
-}
-
-/* Connect to the server named name in dir. -ENOENT/-ECONNREFUSED: none listens. */
+/* Connect to the server named name in dir, waiting at most a while for room in its backlog.
+ * -ENOENT/-ECONNREFUSED: none listens. */
 static int warm_connect(const char *dir, const char *name, int *out)
 {
-	struct sockaddr_un sa;
-	socklen_t len;
-	cleanup_close int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return -errno;
-	int r = warm_addr(dirfd, name, &sa, &len);
-	if (r < 0)
-		return r;
-	cleanup_close int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (s < 0 || connect(s, (struct sockaddr *)&sa, len) < 0)
-		return -errno;
-	/* Depth: the directory is 0700 and ours, and a server of someone else's would run our
-	 * command in a sandbox of theirs. */
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != getuid())
-		return -EPERM;
-	*out = steal_fd(&s);
-	return 0;
-}
-
-static bool warm_same_uid(int conn)
-{
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	return getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.uid == getuid();
+	return cordon_daemon_connect(dir, name, SOCK_SEQPACKET, CORDON_DAEMON_ANSWER_MS, out);
 }
 
 /* The plan's fingerprint, with the session directories made first (they are in it). */
@@ -330,29 +294,33 @@ static int warm_cmd_fds(const struct cordon_policy *p, struct cordon_warm_req *r
 	return 0;
 }
 
+/* The request, with the blob's memfd only: the command's descriptors (cmd_fds, their count
+ * in req.n_fds) go with the go (warm.h), so that a server that never takes the run (stopped)
+ * holds none of them: whoever waits for the EOF of the run's stdout must not wait for it. */
 static int warm_send_request(int conn, cordon_sandbox *sb, const char *key, size_t key_len,
-                             char *const argv[], char *const envp[], cordon_error *err)
+                             char *const argv[], char *const envp[], int *cmd_fds, size_t *n_cmd,
+                             cordon_error *err)
 {
 	const struct cordon_policy *p = cordon_sandbox_plan(sb)->policy;
 	struct cordon_warm_req req = {.magic = CORDON_WARM_MAGIC};
-	int fds[1 + CORDON_WARM_MAX_FDS];
-	int r = warm_cmd_fds(p, &req, fds + 1, err);
+	int r = warm_cmd_fds(p, &req, cmd_fds, err);
 	if (r < 0)
 		return r;
+	*n_cmd = req.n_fds;
 	cleanup_free char **env = NULL;
 	if ((r = cordon_env_filter((const char *const *)envp, &p->env_keep, &env, err)) < 0)
 		return r;
 	cleanup_close int memfd = -1;
 	if ((r = warm_blob(key, key_len, argv, env, &req, &memfd)) < 0)
 		return cordon_err(err, r, "warm: cannot write the request: %s", strerror(-r));
-	fds[0] = memfd;
 	warm_req_process(&req);
-	r = cordon_fds_send(conn, &req, sizeof(req), fds, 1 + req.n_fds);
+	r = cordon_fds_send(conn, &req, sizeof(req), &memfd, 1);
 	return r < 0 ? cordon_err(err, r, "warm: cannot send the request: %s", strerror(-r)) : 0;
 }
 
 /* Wait for the end, forwarding TERM, INT and HUP as a cold run forwards them to its tree. */
-static int warm_wait(int conn, int *exit_code, cordon_error *err)
+static int warm_wait(int conn, const int *cmd_fds, size_t n_cmd, int *exit_code, bool *stalled,
+                     cordon_error *err)
 {
 	sigset_t set, old;
 	cordon_sigset_forwarded(&set);
@@ -365,13 +333,22 @@ static int warm_wait(int conn, int *exit_code, cordon_error *err)
 		return cordon_err(err, -e, "warm: signalfd: %s", strerror(e));
 	}
 	int r = 1;
+	bool handed = false;
 	for (;;) {
 		struct pollfd pf[2] = {{.fd = conn, .events = POLLIN},
 		                       {.fd = sigfd, .events = POLLIN}};
-		if (poll(pf, 2, -1) < 0) {
+		/* Until a member took the run, signals wait (blocked) for its command, and the
+		 * server gets a bounded time to hand it over. */
+		int p = poll(pf, handed ? 2 : 1, handed ? -1 : CORDON_DAEMON_START_MS);
+		if (p < 0) {
 			if (errno == EINTR)
 				continue;
 			r = cordon_err(err, -errno, "warm: poll: %s", strerror(errno));
+			break;
+		}
+		if (p == 0) {
+			*stalled = true; /* no go was sent: nothing will start there */
+			r = 0;
 			break;
 		}
 		struct signalfd_siginfo si;
@@ -392,6 +369,15 @@ static int warm_wait(int conn, int *exit_code, cordon_error *err)
 			break;
 		}
 		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		if (rep.kind == CORDON_WARM_HANDED && !handed) {
+			struct cordon_warm_signal go = {CORDON_WARM_MAGIC, 0};
+			handed = cordon_fds_send(conn, &go, sizeof(go), cmd_fds, n_cmd) == 0;
+			if (!handed) {
+				r = 0; /* it is gone before it started anything */
+				break;
+			}
+			continue;
+		}
 		if (rep.kind == CORDON_WARM_NOMATCH) {
 			r = 0;
 			break;
@@ -422,13 +408,8 @@ static _Noreturn void warm_exec_server(char *const serve_args[], int ready_fd)
 		if (v && asprintf(&envp[k], "%s=%s", keep[i], v) >= 0)
 			k++;
 	}
-	/* Both above the numbers filled below first: with the run's stdio closed, /dev/null or
-	 * the pipe may sit at 0-3, and one dup2 would overwrite the other. */
-	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int nul = dn >= 0 ? fcntl(dn, F_DUPFD_CLOEXEC, 10) : -1;
-	int ready = fcntl(ready_fd, F_DUPFD_CLOEXEC, 10);
-	if (!argv || nul < 0 || ready < 0 || dup2(ready, 3) < 0 || dup2(nul, 0) < 0 ||
-	    dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
+	/* 0-2 are /dev/null and the pipe above them already (daemon.c). */
+	if (!argv || dup2(ready_fd, 3) < 0)
 		_exit(1);
 	cordon_sys_close_range(4, ~0U, 0);
 	argv[0] = "cordon";
@@ -449,8 +430,13 @@ static void warm_server_child(void *serve_args, int ready_fd)
 static int warm_start(char *const serve_args[], cordon_error *err)
 {
 	char status = 0, why[512] = "";
-	int r = cordon_start_detached(warm_server_child, (void *)serve_args, &status, why,
-	                              sizeof(why));
+	int r = cordon_daemon_start(warm_server_child, (void *)serve_args, CORDON_DAEMON_START_MS,
+	                            &status, why, sizeof(why));
+	if (r == -ETIMEDOUT)
+		return cordon_err(err, r,
+		                  "warm: the server started for this plan did not answer "
+		                  "in %d s",
+		                  CORDON_DAEMON_START_MS / 1000);
 	if (r < 0 && r != -ECHILD)
 		return cordon_err(err, r, "warm: cannot start a server: %s", strerror(-r));
 	if (status == 'k')
@@ -472,10 +458,9 @@ static int warm_reach(char *const serve_args[], const char *dir, const char *key
 		return 0;
 	if ((r = cordon_private_dir(dir, getuid(), err)) < 0)
 		return r;
-	/* The directory itself is the lock: no lock file per plan left behind. */
-	cleanup_close int lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0)
-		return cordon_err(err, -errno, "warm: cannot lock %s: %s", dir, strerror(errno));
+	cleanup_close int lock = cordon_daemon_lock(dir);
+	if (lock < 0)
+		return cordon_err(err, lock, "warm: cannot lock %s: %s", dir, strerror(-lock));
 	if (warm_connect(dir, name, conn) == 0)
 		return 0;
 	if ((r = warm_start(serve_args, err)) < 0)
@@ -488,7 +473,8 @@ static int warm_reach(char *const serve_args[], const char *dir, const char *key
 
 /* One attempt: 1 ran, 0 no prepared sandbox took it (nothing started), <0 an error. */
 static int warm_try(cordon_sandbox *sb, char *const argv[], char *const envp[],
-                    char *const serve_args[], const char *dir, int *exit_code, cordon_error *err)
+                    char *const serve_args[], const char *dir, int *exit_code, bool *stalled,
+                    cordon_error *err)
 {
 	cleanup_free char *key = NULL;
 	size_t key_len = 0;
@@ -499,8 +485,11 @@ static int warm_try(cordon_sandbox *sb, char *const argv[], char *const envp[],
 	if (r < 0 || conn < 0)
 		return r;
 	char *none[] = {NULL};
-	r = warm_send_request(conn, sb, key, key_len, argv, envp ? envp : none, err);
-	return r < 0 ? r : warm_wait(conn, exit_code, err);
+	int cmd_fds[CORDON_WARM_MAX_FDS];
+	size_t n_cmd = 0;
+	r = warm_send_request(conn, sb, key, key_len, argv, envp ? envp : none, cmd_fds, &n_cmd,
+	                      err);
+	return r < 0 ? r : warm_wait(conn, cmd_fds, n_cmd, exit_code, stalled, err);
 }
 
 /* A run turned away (its server's plan had just changed, its sandbox died on the way) finds
@@ -520,8 +509,14 @@ int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
 	if (!serve_args && access(dir, F_OK) < 0)
 		return 0;
 	int r = 0;
-	for (int i = 0; r == 0 && i < (only ? WARM_ONLY_TRIES : 1); i++)
-		r = warm_try(sb, argv, envp, serve_args, dir, exit_code, err);
+	bool stalled = false;
+	for (int i = 0; r == 0 && !stalled && i < (only ? WARM_ONLY_TRIES : 1); i++)
+		r = warm_try(sb, argv, envp, serve_args, dir, exit_code, &stalled, err);
+	if (r == 0 && only && stalled)
+		return cordon_err(err, -ETIMEDOUT,
+		                  "--warm-only: the server for this plan did not answer in %d s "
+		                  "(stopped?); nothing was started",
+		                  CORDON_DAEMON_START_MS / 1000);
 	if (r == 0 && only)
 		return cordon_err(err, -EAGAIN,
 		                  "--warm-only: no prepared sandbox took the run (%d tries)",
@@ -532,6 +527,16 @@ int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
 /* ---- members ------------------------------------------------------------------------------------ */
 
 enum member_note_kind { NOTE_READY = 1, NOTE_STALE, NOTE_FAIL };
+
+#define SERVE_MAX_INCOMING 32
+#define SERVE_REQUEST_MS 2000 /* a run sends its request at once */
+
+static int64_t serve_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 struct member_note {
 	int kind;
@@ -557,13 +562,22 @@ struct serve {
 	struct pending {
 		int conn;
 		struct cordon_warm_req req;
-		int fds[1 + CORDON_WARM_MAX_FDS]; /* the memfd, then the command's */
+		int fds[1]; /* the memfd (the command's descriptors come with the go) */
 		size_t n;
 	} * pending;
 	size_t n_pending;
 
 	pid_t busy[CORDON_WARM_MAX_POOL * 2]; /* members handed a run that has not ended */
 	size_t n_busy;
+
+	/* Connections accepted whose request has not come yet, each watched in the loop with
+	 * the others: one that stays silent costs the rest nothing, and is turned away after
+	 * SERVE_REQUEST_MS. */
+	struct incoming {
+		int conn;
+		int64_t since_ms;
+	} incoming[SERVE_MAX_INCOMING];
+	size_t n_incoming;
 
 	int idle_ms, stale_streak;
 	bool stop;
@@ -586,6 +600,21 @@ static void member_note(int ctl, int kind, const char *msg)
 	(void)!send(ctl, &note, sizeof(note), MSG_NOSIGNAL);
 }
 
+/* Tell the run we have it, and start nothing until it says go, with the command's
+ * descriptors (after the memfd in fds, *n in all): a run that gave up waiting (warm.h) builds
+ * its own sandbox, and the command must not run twice. */
+static bool member_go(int conn, const struct cordon_warm_req *req, int *fds, size_t *n)
+{
+	struct cordon_warm_signal go;
+	size_t got = 0;
+	warm_reply(conn, CORDON_WARM_HANDED, 0, "");
+	if (cordon_daemon_wait(conn, CORDON_DAEMON_ANSWER_MS) < 0 ||
+	    cordon_fds_recv(conn, &go, sizeof(go), fds + *n, CORDON_WARM_MAX_FDS, &got) < 0)
+		return false;
+	*n += got;
+	return go.magic == CORDON_WARM_MAGIC && go.signo == 0 && got == req->n_fds;
+}
+
 /* Wait for the command (or the server's end, or our init's), run it, answer its run. */
 static void member_serve(cordon_sandbox *sb, int ctl)
 {
@@ -601,7 +630,7 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 	size_t n = 0;
 	if (cordon_fds_recv(ctl, &req, sizeof(req), fds, ARRAY_SIZE(fds), &n) < 0)
 		return;
-	if (n < 2 || n != 2 + (size_t)req.n_fds || pf[1].revents) {
+	if (n != 2 || req.n_fds > CORDON_WARM_MAX_FDS || pf[1].revents) {
 		/* Our init died while the run was on its way (killed, a limit): nothing has
 		 * started, so the run builds its own sandbox. */
 		if (n >= 1)
@@ -609,10 +638,14 @@ static void member_serve(cordon_sandbox *sb, int ctl)
 		cordon_close_all(fds, n);
 		return;
 	}
+	int conn = fds[0];
+	if (!member_go(conn, &req, fds, &n)) {
+		cordon_close_all(fds, n); /* the run left (it gave up waiting): it runs cold */
+		return;
+	}
 	/* From here the run holds us, not the server: a server that leaves (its plan went stale,
 	 * it was stopped) must not take a running command with it. */
 	prctl(PR_SET_PDEATHSIG, 0);
-	int conn = fds[0];
 	cordon_error err = {0};
 	int code = CORDON_EXIT_FAILURE;
 	int r = cordon_sandbox_hand(sb, &req, fds + 1, n - 1, conn, &err);
@@ -723,9 +756,7 @@ static void serve_reap_dropped(const pid_t *pids, size_t n)
 
 static void serve_unlisten(struct serve *sv)
 {
-	struct stat st;
-	if (sv->sock_path && lstat(sv->sock_path, &st) == 0 && st.st_dev == sv->bound.st_dev &&
-	    st.st_ino == sv->bound.st_ino)
+	if (cordon_daemon_owns(sv->sock_path, &sv->bound))
 		unlink(sv->sock_path);
 	cordon_closep(&sv->lfd);
 	sv->lfd = -1;
@@ -754,18 +785,14 @@ static int serve_listen(struct serve *sv, cordon_error *err)
 		close(probe);
 		return cordon_err(err, -EADDRINUSE, "serve: a server for this plan already runs");
 	}
-	struct sockaddr_un sa;
-	socklen_t len;
-	cleanup_close int dirfd = open(sv->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	sv->sock_path = cordon_path_join(sv->dir, name);
-	if (dirfd < 0 || !sv->sock_path || warm_addr(dirfd, name, &sa, &len) < 0)
-		return cordon_err(err, -ENOMEM, "serve: cannot name the socket in %s", sv->dir);
-	sv->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	unlink(sv->sock_path);
-	if (sv->lfd < 0 || bind(sv->lfd, (struct sockaddr *)&sa, len) < 0 ||
-	    listen(sv->lfd, 64) < 0 || lstat(sv->sock_path, &sv->bound) < 0)
-		return cordon_err(err, -errno, "serve: cannot listen on %s: %s", sv->sock_path,
-		                  strerror(errno));
+	if (!sv->sock_path)
+		return cordon_err(err, -ENOMEM, "serve: out of memory");
+	int r = cordon_daemon_listen(sv->dir, name, SOCK_SEQPACKET | SOCK_NONBLOCK, 64, &sv->lfd,
+	                             &sv->bound);
+	if (r < 0)
+		return cordon_err(err, r, "serve: cannot listen on %s: %s", sv->sock_path,
+		                  strerror(-r));
 	return 0;
 }
 
@@ -839,25 +866,20 @@ static void serve_on_member(struct serve *sv, size_t i)
 	}
 }
 
-/* Read a new run's request and check it is for our plan. */
-static void serve_accept(struct serve *sv)
+/* A new run's request, readable now: keep it when it is for our plan. One that sends
+ * garbage is turned away before anything started (and goes cold, rather than failing for
+ * nothing). */
+static void serve_take_request(struct serve *sv, int c)
 {
-	cleanup_close int conn = accept4(sv->lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0 || !warm_same_uid(conn))
-		return;
-	sv->idle_ms = 0;
-	struct pollfd pf = {.fd = conn, .events = POLLIN};
+	cleanup_close int conn = c;
 	struct pending q = {.conn = -1};
-	/* A run sends at once; one that does not, or sends garbage, is turned away before
-	 * anything started (and goes cold, rather than failing for nothing). */
-	if (poll(&pf, 1, 2000) <= 0 ||
-	    cordon_fds_recv(conn, &q.req, sizeof(q.req), q.fds, ARRAY_SIZE(q.fds), &q.n) < 0) {
+	if (cordon_fds_recv(conn, &q.req, sizeof(q.req), q.fds, ARRAY_SIZE(q.fds), &q.n) < 0) {
 		warm_reply(conn, CORDON_WARM_NOMATCH, 0, "");
 		return;
 	}
 	cleanup_free char *key = malloc(sv->key_len ? sv->key_len : 1);
-	bool ok = q.req.magic == CORDON_WARM_MAGIC && q.n >= 1 && q.n == 1 + (size_t)q.req.n_fds &&
-	          q.req.key_len == sv->key_len && key &&
+	bool ok = q.req.magic == CORDON_WARM_MAGIC && q.n == 1 &&
+	          q.req.n_fds <= CORDON_WARM_MAX_FDS && q.req.key_len == sv->key_len && key &&
 	          warm_pread_all(q.fds[0], key, sv->key_len) == 0 &&
 	          memcmp(key, sv->key, sv->key_len) == 0;
 	struct pending *grown = ok ? realloc(sv->pending, (sv->n_pending + 1) * sizeof(q)) : NULL;
@@ -867,8 +889,46 @@ static void serve_accept(struct serve *sv)
 		return;
 	}
 	sv->pending = grown;
+	/* Blocking again for the member, which watches it with poll. */
+	int fl = fcntl(conn, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(conn, F_SETFL, fl & ~O_NONBLOCK);
 	q.conn = steal_fd(&conn);
 	sv->pending[sv->n_pending++] = q;
+}
+
+static void serve_drop_incoming(struct serve *sv, size_t i)
+{
+	sv->incoming[i] = sv->incoming[--sv->n_incoming];
+}
+
+/* Take every connection waiting in the backlog; their requests are read when they come. */
+static void serve_accept(struct serve *sv)
+{
+	int conn;
+	while ((conn = accept4(sv->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		if (!cordon_daemon_peer_ours(conn) || sv->n_incoming == SERVE_MAX_INCOMING) {
+			if (sv->n_incoming == SERVE_MAX_INCOMING)
+				warm_reply(conn, CORDON_WARM_NOMATCH, 0, "");
+			close(conn);
+			continue;
+		}
+		sv->idle_ms = 0;
+		sv->incoming[sv->n_incoming++] =
+		        (struct incoming){.conn = conn, .since_ms = serve_now_ms()};
+	}
+}
+
+/* Turn away the runs that have not sent their request in time. */
+static void serve_expire_incoming(struct serve *sv)
+{
+	int64_t now = serve_now_ms();
+	for (size_t i = sv->n_incoming; i-- > 0;)
+		if (now - sv->incoming[i].since_ms >= SERVE_REQUEST_MS) {
+			warm_reply(sv->incoming[i].conn, CORDON_WARM_NOMATCH, 0, "");
+			close(sv->incoming[i].conn);
+			serve_drop_incoming(sv, i);
+		}
 }
 
 /* Hand waiting runs to ready members, oldest first. */
@@ -926,9 +986,7 @@ static void serve_on_signal(struct serve *sv)
 /* Once a second: is our socket still ours, are we idle too long, is our plan still current. */
 static void serve_tick(struct serve *sv, int elapsed_ms)
 {
-	struct stat st;
-	if (!sv->sock_path || lstat(sv->sock_path, &st) < 0 || st.st_dev != sv->bound.st_dev ||
-	    st.st_ino != sv->bound.st_ino) {
+	if (!cordon_daemon_owns(sv->sock_path, &sv->bound)) {
 		sv->stop = true; /* removed (by its user, or with its directory): we are done */
 		return;
 	}
@@ -942,20 +1000,24 @@ static void serve_tick(struct serve *sv, int elapsed_ms)
 static void serve_poll_once(struct serve *sv)
 {
 	enum { P_LISTEN, P_SIG, P_MOUNTS, P_MEMBERS };
-	struct pollfd pf[P_MEMBERS + ARRAY_SIZE(sv->members)];
+	struct pollfd pf[P_MEMBERS + ARRAY_SIZE(sv->members) + SERVE_MAX_INCOMING];
 	pf[P_LISTEN] = (struct pollfd){.fd = sv->lfd, .events = POLLIN};
 	pf[P_SIG] = (struct pollfd){.fd = sv->sigfd, .events = POLLIN};
 	pf[P_MOUNTS] = (struct pollfd){.fd = sv->mounts, .events = POLLPRI};
-	size_t n = sv->n_members;
+	size_t n = sv->n_members, n_in = sv->n_incoming;
 	for (size_t i = 0; i < n; i++)
 		pf[P_MEMBERS + i] = (struct pollfd){.fd = sv->members[i].ctl, .events = POLLIN};
-	int r = poll(pf, P_MEMBERS + n, 1000);
+	for (size_t i = 0; i < n_in; i++)
+		pf[P_MEMBERS + n + i] =
+		        (struct pollfd){.fd = sv->incoming[i].conn, .events = POLLIN};
+	int r = poll(pf, P_MEMBERS + n + n_in, n_in ? SERVE_REQUEST_MS / 4 : 1000);
+	serve_expire_incoming(sv);
 	if (r < 0 && errno != EINTR) {
 		sv->stop = true;
 		return;
 	}
 	if (r <= 0) {
-		serve_tick(sv, r == 0 ? 1000 : 0);
+		serve_tick(sv, r == 0 && !n_in ? 1000 : 0);
 		return;
 	}
 	if (pf[P_SIG].revents)
@@ -970,6 +1032,18 @@ static void serve_poll_once(struct serve *sv)
 	for (size_t i = n; i-- > 0;)
 		if (i < sv->n_members && pf[P_MEMBERS + i].revents)
 			serve_on_member(sv, i);
+	/* Requests that came, by connection (expired ones were dropped above: skip those). */
+	for (size_t k = 0; k < n_in; k++) {
+		if (!pf[P_MEMBERS + n + k].revents)
+			continue;
+		for (size_t i = 0; i < sv->n_incoming; i++)
+			if (sv->incoming[i].conn == pf[P_MEMBERS + n + k].fd) {
+				int conn = sv->incoming[i].conn;
+				serve_drop_incoming(sv, i);
+				serve_take_request(sv, conn);
+				break;
+			}
+	}
 	if (sv->lfd >= 0 && (pf[P_LISTEN].revents & POLLIN))
 		serve_accept(sv);
 }
@@ -1013,6 +1087,11 @@ static void serve_end(struct serve *sv)
 	serve_drop_members(sv);
 	serve_reap_dropped(dropped, n_dropped);
 	serve_answer_pending(sv, CORDON_WARM_NOMATCH, 0, "");
+	for (size_t i = 0; i < sv->n_incoming; i++) {
+		warm_reply(sv->incoming[i].conn, CORDON_WARM_NOMATCH, 0, "");
+		close(sv->incoming[i].conn);
+	}
+	sv->n_incoming = 0;
 	serve_unlisten(sv);
 	cordon_closep(&sv->sigfd);
 	cordon_closep(&sv->mounts);

@@ -34,8 +34,8 @@ _Static_assert(CORDON_WARM_MAX_FDS + 2 <= CORDON_FDS_MAX,
 #define CORDON_WARM_MAX_POOL 16
 #define CORDON_WARM_NLIMITS 16 /* RLIMIT_CPU .. RLIMIT_RTTIME */
 
-/* A request, as the client sends it. Descriptors ride along by SCM_RIGHTS: first a memfd
- * holding the blob, then n_fds for the command. The blob is the fingerprint (key_len bytes),
+/* A request, as the client sends it. A memfd holding the blob rides along by SCM_RIGHTS; the
+ * n_fds descriptors for the command come with the client's go (below). The blob is the fingerprint (key_len bytes),
  * then the working directory, the n_argv arguments and the n_envp variables, each NUL-ended. */
 struct cordon_warm_req {
 	uint32_t magic;
@@ -58,8 +58,11 @@ struct cordon_warm_signal {
 
 /* Server or member -> client: how it ended. NOMATCH comes from the server before anything
  * started (the run goes cold); DONE carries what `cordon run` exits with, and when that is
- * 125, cordon's one-line message. */
-enum { CORDON_WARM_DONE = 1, CORDON_WARM_NOMATCH = 2 };
+ * 125, cordon's one-line message. HANDED comes first from the member that took the run: the
+ * client answers with a cordon_warm_signal of signo 0 (go), and only then does the command
+ * start. A client that heard nothing for CORDON_DAEMON_START_MS (a stopped or wedged server)
+ * leaves, and no member starts its command without the go: it runs cold, never twice. */
+enum { CORDON_WARM_DONE = 1, CORDON_WARM_NOMATCH = 2, CORDON_WARM_HANDED = 3 };
 struct cordon_warm_reply {
 	uint32_t magic;
 	int32_t kind;

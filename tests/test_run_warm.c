@@ -4,8 +4,11 @@
  * never serve a plan that changed after it was prepared. Each check here fails when the run
  * did not go warm: the sandbox's init must have started before the run did. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -438,6 +441,134 @@ static void test_run_warm_serve_session(void **state)
 	ru_both(body_serve);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A connection to the server at sock that never says anything, or -1. */
+static int silent_client(const char *sock)
+{
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s", sock);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, slash + 1);
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (dfd < 0 || s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (s >= 0)
+			close(s);
+		s = -1;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return s;
+}
+
+/* A child, as w (the server takes only its own user's runs), holding n silent connections
+ * until it is killed. */
+static pid_t silent_clients_as(const struct ru_who *w, const char *sock, int n)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		if (!w->root &&
+		    (setgroups(0, NULL) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0))
+			_exit(1);
+		for (int i = 0; i < n; i++)
+			if (silent_client(sock) < 0)
+				_exit(1);
+		(void)!write(p[1], "k", 1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char c = 0;
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	return pid;
+}
+
+/* Connections that stay silent cost the other runs nothing: the server reads each request
+ * when it comes (each silent one stalled its loop for 2 s). */
+static void body_silent_clients(struct ru_who *w)
+{
+	const char *none[] = {NULL};
+	char sock[4200];
+	pid_t pid = serve_fg(w, none, sock);
+	pid_t silent = silent_clients_as(w, sock, 5);
+	const char *only[] = {"--warm-only", NULL};
+	struct tu_result r;
+	double t0 = now_s();
+	assert_int_equal(run_with(w, only, "echo warm", &r), 0);
+	double took = now_s() - t0;
+	kill(silent, SIGKILL);
+	waitpid(silent, NULL, 0);
+	printf("behind 5 silent connections the run took %.1f s\n", took);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "warm"));
+	assert_true(took < 5);
+	tu_result_free(&r);
+	serve_stop(pid, sock);
+}
+
+/* A stopped server (SIGSTOP) holds no run for ever: --warm goes cold after a bounded wait,
+ * --warm-only says the server did not answer, and neither command runs twice. */
+static void body_stopped_server(struct ru_who *w)
+{
+	const char *none[] = {NULL};
+	char sock[4200];
+	pid_t pid = serve_fg(w, none, sock);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	const char *warm[] = {"--warm", NULL};
+	struct tu_result r;
+	double t0 = now_s();
+	assert_int_equal(run_with(w, warm, "echo ran >> ran-count; echo ran", &r), 0);
+	double took = now_s() - t0;
+	printf("with the server stopped the run took %.1f s\n", took);
+	if (r.timed_out)
+		kill(pid, SIGKILL); /* the unfixed build: do not leave it stopped */
+	assert_false(r.timed_out);
+	assert_int_equal(r.status, 0);
+	assert_true(took < 30);
+	tu_result_free(&r);
+	const char *only[] = {"--warm-only", NULL};
+	assert_int_equal(run_with(w, only, "echo ran >> ran-count", &r), 0);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "did not answer"));
+	tu_result_free(&r);
+	/* Woken up, it finds the runs gone and starts nothing for them. */
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	struct timespec ts = {1, 0};
+	nanosleep(&ts, NULL);
+	char *count = tu_read_file(ru_path(1, w->ws, "ran-count"));
+	assert_non_null(count);
+	assert_string_equal(count, "ran\n");
+	free(count);
+	serve_stop(pid, sock);
+}
+
+static void test_run_warm_silent_clients_cost_nothing(void **state)
+{
+	(void)state;
+	ru_both(body_silent_clients);
+}
+
+static void test_run_warm_stopped_server(void **state)
+{
+	(void)state;
+	ru_both(body_stopped_server);
+}
+
 /* A run that reaches a server for another plan is turned away before anything starts:
  * --warm then runs cold, --warm-only exits 125 and starts nothing. The other plan's server is
  * reached through a second name for its socket, the one this run's plan would have. */
@@ -487,6 +618,8 @@ int main(void)
 	        cmocka_unit_test(test_run_warm_signals_and_end),
 	        cmocka_unit_test(test_run_warm_serve_session),
 	        cmocka_unit_test(test_run_warm_only_never_goes_cold),
+	        cmocka_unit_test(test_run_warm_silent_clients_cost_nothing),
+	        cmocka_unit_test(test_run_warm_stopped_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,6 +134,43 @@ end
 live[#live + 1] = host_ipc("proc.sysv_shm", "sysv_shm", function(t) return tostring(key(t) + 7) end)
 live[#live + 1] = host_ipc("proc.posix_shm", "posix_shm", function(t) return "/cordon-h-host-" .. key(t) end)
 
+-- The same, between two runs of ONE session that run at the same time (issue 11): each run's
+-- abstract names are its own (README: Landlock scopes them per run), and the supervisor, which
+-- performs connect() for the command outside its Landlock domain, must not reach the other
+-- run's. The control shares the host's namespace, so it connects.
+live[#live + 1] = { id = "proc.session.abstract.same_concurrent", area = "proc",
+	title = "connect to an abstract UNIX socket a concurrent run of the same session holds",
+	probe = "net.unix_abstract", settings = { session = "A" }, serial = true,
+	before = function(t)
+		return { { probe = "net.unix_abstract_listen", args = { abstract_name(t), "2" },
+			settings = { session = "A" }, background = true, settle = 0.8 } }
+	end,
+	args = function(t) return { abstract_name(t) } end,
+	oracle = abstract_holder, oracle_name = "holder", expect = always("refused") }
+
+-- cordon's runtime tree (every session's /tmp and /dev/shm, the keepers' sockets) lives under
+-- $XDG_RUNTIME_DIR (the cordon adapter points it into the canary tree), which a run sees
+-- through the read-only root unless cordon hides it (issue 11). Session B's /tmp holds a file
+-- (put there from outside, as B's runs would); a run of session A, and a run without a
+-- session, try to read it by that path.
+local function runtime_file(t)
+	return t.root .. "/xdg-runtime/cordon/sessions/" .. t.sessions.B .. "/tmp/cordon-h-" .. key(t)
+end
+for _, v in ipairs({ { "other", { session = "A" }, "another session's" },
+	{ "nosession", nil, "a session's (from a run without one)" } }) do
+	live[#live + 1] = { id = "proc.session.runtime_tmp." .. v[1], area = "proc",
+		title = "read " .. v[3] .. " /tmp through $XDG_RUNTIME_DIR/cordon",
+		probe = "fs.read", settings = v[2],
+		setup = function(t)
+			local f = runtime_file(t)
+			fs.mkdir(f:match("^(.*)/[^/]*$"), tonumber("700", 8))
+			fs.write(f, "session B's state\n", tonumber("600", 8))
+		end,
+		args = function(t) return { runtime_file(t) } end,
+		oracle = "self", classify = function(v2) if (v2.bytes or 0) == 0 then return "refused", "read nothing" end end,
+		expect = always("refused") }
+end
+
 local list = { table.unpack(live) }
 for _, pair in ipairs({
 	file_pair("/tmp", "tmp"),
