@@ -1,0 +1,37 @@
+/* The network of a `--network on` sandbox: a private network namespace of its own (so that its
+ * abstract UNIX names, its loopback and its ports are its own), given connectivity from
+ * outside by pasta (Debian's passt package), which the supervisor starts for the init's
+ * namespaces before the command runs and ends with the run. Plumbing only: whether a run
+ * gets one is the plan's decision (plan->net_helper). */
+#ifndef CORDON_NETNS_H
+#define CORDON_NETNS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+/* A running helper; pid 0 when none. */
+struct cordon_netns {
+	pid_t pid;
+	int pidfd;
+};
+
+#define CORDON_NETNS_INIT ((struct cordon_netns){.pid = 0, .pidfd = -1})
+
+/* The pasta executable, from a fixed list of system directories only (never $PATH, which may
+ * name a directory the sandbox can write), when the caller can use it; else NULL and why (the
+ * cause and the fix, one line). */
+CORDON_HIDDEN const char *cordon_netns_helper_find(char *why, size_t size);
+
+/* Start helper for the network (and user) namespace of init_pid, and wait until the
+ * namespace's interface is configured (address, default route). The helper maps nothing of
+ * the host's loopback into the namespace and forwards no port in either direction. 0, or a
+ * negative errno with one line in err. */
+CORDON_HIDDEN int cordon_netns_start(struct cordon_netns *ns, const char *helper, pid_t init_pid,
+                                     bool as_root, cordon_error *err);
+
+/* End the helper (if any) and reap it. */
+CORDON_HIDDEN void cordon_netns_stop(struct cordon_netns *ns);
+
+#endif
