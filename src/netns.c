@@ -15,8 +15,14 @@
  *  --foreground              our child, ended by us; --pid names a pipe of ours: pasta writes
  *                            its pid there once the namespace is configured, which is our
  *                            "ready" (pasta opens that path before it confines itself)
- *  --runas 0 (root only)     as root pasta would become nobody, who cannot open the sandbox's
- *                            namespaces (they are root's). */
+ *  --runas 0 (root only)     as root pasta would become nobody, who cannot use the sandbox's
+ *                            namespaces (they are root's)
+ *  --netns, --userns         the namespaces by descriptors we opened (/proc/self/fd/N), not by
+ *                            the init's pid: pasta drops CAP_SYS_PTRACE before it opens them,
+ *                            and a supervisor in a --session's user namespace shares it with
+ *                            the init, where opening the init's /proc/PID/ns files needs that.
+ *                            When the init's user namespace is ours (the session's), only the
+ *                            network namespace is joined. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -25,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -60,11 +67,12 @@ const char *cordon_netns_helper_find(char *why, size_t size)
 	return found;
 }
 
-/* In the child, before exec: nothing of the supervisor's but the ready pipe and stderr, its own session
+/* In the child, before exec: nothing of the supervisor's but the ready pipe (3), the
+ * namespaces (4, 5) and stderr, its own session
  * (a Ctrl-C at the user's terminal is the command's, not the network's), no blocked signals,
  * and it dies with the supervisor. */
 static _Noreturn void netns_exec(const char *helper, char *const argv[], int ready, int errfd,
-                                 pid_t parent)
+                                 const int nsfd[2], pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
@@ -74,10 +82,17 @@ static _Noreturn void netns_exec(const char *helper, char *const argv[], int rea
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errfd, 2) < 0 ||
-	    dup2(ready, 3) < 0)
+	/* Out of the way first: 3..5 may be among the descriptors about to be placed there. */
+	int fds[3] = {ready, nsfd[0], nsfd[1]};
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
+			_exit(127);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(127);
-	cordon_sys_close_range(4, ~0U, 0);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && dup2(fds[i], 3 + i) < 0)
+			_exit(127);
+	cordon_sys_close_range(6, ~0U, 0);
 	char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
 	execve(helper, argv, envp);
 	_exit(127);
@@ -142,45 +157,92 @@ static int netns_fail(struct cordon_netns *ns, int errfd, int r, cordon_error *e
 	                  said);
 }
 
+/* The init's network and user namespaces, by descriptor; the user one -1 when it is ours. */
+static int netns_open(pid_t init_pid, int nsfd[2], cordon_error *err)
+{
+	char path[64];
+	nsfd[1] = -1;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)init_pid);
+	nsfd[0] = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)init_pid);
+	int user = nsfd[0] < 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat theirs, ours;
+	if (nsfd[0] < 0 || user < 0 || fstat(user, &theirs) < 0 ||
+	    stat("/proc/self/ns/user", &ours) < 0) {
+		int e = errno;
+		if (nsfd[0] >= 0)
+			close(nsfd[0]);
+		if (user >= 0)
+			close(user);
+		return cordon_err(err, -e, "network: cannot open the sandbox's namespaces: %s",
+		                  strerror(e));
+	}
+	if (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino)
+		close(user);
+	else
+		nsfd[1] = user;
+	return 0;
+}
+
+/* pasta's options (the comment at the top says why each). */
+static void netns_argv(char *argv[24], const char *helper, bool userns, bool as_root)
+{
+	static const char *const fixed[] = {"--config-net",
+	                                    "--foreground",
+	                                    "--quiet",
+	                                    "--tcp-ports",
+	                                    "none",
+	                                    "--udp-ports",
+	                                    "none",
+	                                    "--tcp-ns",
+	                                    "none",
+	                                    "--udp-ns",
+	                                    "none",
+	                                    "--no-map-gw",
+	                                    "--pid",
+	                                    "/proc/self/fd/3",
+	                                    "--netns",
+	                                    "/proc/self/fd/4",
+	                                    NULL};
+	size_t n = 0;
+	argv[n++] = (char *)helper;
+	for (size_t i = 0; fixed[i]; i++)
+		argv[n++] = (char *)fixed[i];
+	if (userns) {
+		argv[n++] = "--userns";
+		argv[n++] = "/proc/self/fd/5";
+	}
+	if (as_root) {
+		argv[n++] = "--runas";
+		argv[n++] = "0";
+	}
+	argv[n] = NULL;
+}
+
 int cordon_netns_start(struct cordon_netns *ns, const char *helper, pid_t init_pid, bool as_root,
                        cordon_error *err)
 {
 	*ns = CORDON_NETNS_INIT;
+	int nsfd[2], ready[2];
+	int r = netns_open(init_pid, nsfd, err);
+	if (r < 0)
+		return r;
+	cleanup_close int netfd = nsfd[0];
+	cleanup_close int userfd = nsfd[1];
 	/* pasta's stderr is a memory file, not a pipe: it may write there after we stopped
 	 * reading (a pipe would then block it or raise SIGPIPE); with --quiet only errors come. */
-	int ready[2];
 	cleanup_close int errfd = memfd_create("cordon-pasta-stderr", MFD_CLOEXEC);
 	if (errfd < 0 || pipe2(ready, O_CLOEXEC) < 0)
 		return cordon_err(err, -errno, "network: %s: %s", errfd < 0 ? "memfd" : "pipe",
 		                  strerror(errno));
-	char pid[24];
-	snprintf(pid, sizeof(pid), "%d", (int)init_pid);
-	char *argv[] = {(char *)helper,
-	                "--config-net",
-	                "--foreground",
-	                "--quiet",
-	                "--tcp-ports",
-	                "none",
-	                "--udp-ports",
-	                "none",
-	                "--tcp-ns",
-	                "none",
-	                "--udp-ns",
-	                "none",
-	                "--no-map-gw",
-	                "--pid",
-	                "/proc/self/fd/3",
-	                as_root ? "--runas" : pid,
-	                as_root ? "0" : NULL,
-	                as_root ? pid : NULL,
-	                NULL};
+	char *argv[24];
+	netns_argv(argv, helper, userfd >= 0, as_root);
 	pid_t parent = getpid();
 	pid_t child = fork();
 	if (child == 0)
-		netns_exec(helper, argv, ready[1], errfd, parent);
+		netns_exec(helper, argv, ready[1], errfd, nsfd, parent);
 	int e = errno;
 	close(ready[1]);
-	int r = 0;
 	if (child < 0) {
 		r = cordon_err(err, -e, "network: cannot start pasta: %s", strerror(e));
 	} else {

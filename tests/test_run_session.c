@@ -95,7 +95,7 @@ static void body_netns(struct ru_who *w)
 	snprintf(s1, sizeof(s1), "net%d-a", (int)getpid());
 	snprintf(s2, sizeof(s2), "net%d-b", (int)getpid());
 	const char *f1[] = {"--session", s1, NULL};
-	const char *f1_on[] = {"--session", s1, "--network", "on", NULL};
+	const char *f1_on[] = {"--session", s1, "--network", "on", "--best-effort", NULL};
 	const char *f2[] = {"--session", s2, NULL};
 	run_netns(w, f1, a, sizeof(a));
 	run_netns(w, f1, b, sizeof(b));
