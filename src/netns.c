@@ -146,7 +146,7 @@ static int netns_wait_ready(int ready)
 static int netns_fail(struct cordon_netns *ns, int errfd, int r, cordon_error *err)
 {
 	char said[512] = "";
-	cordon_netns_stop(ns);
+	cordon_netns_stop(ns, true);
 	netns_last_line(errfd, said, sizeof(said));
 	if (r == -ETIMEDOUT)
 		return cordon_err(err, -EIO,
@@ -255,12 +255,12 @@ int cordon_netns_start(struct cordon_netns *ns, const char *helper, pid_t init_p
 	return r;
 }
 
-void cordon_netns_stop(struct cordon_netns *ns)
+void cordon_netns_stop(struct cordon_netns *ns, bool wait)
 {
 	if (ns->pid > 0) {
 		if (ns->pidfd < 0 || cordon_sys_pidfd_send_signal(ns->pidfd, SIGKILL) < 0)
 			kill(ns->pid, SIGKILL);
-		while (waitpid(ns->pid, NULL, 0) < 0 && errno == EINTR)
+		while (waitpid(ns->pid, NULL, wait ? 0 : WNOHANG) < 0 && errno == EINTR)
 			;
 	}
 	if (ns->pidfd >= 0)

@@ -31,7 +31,10 @@ CORDON_HIDDEN const char *cordon_netns_helper_find(char *why, size_t size);
 CORDON_HIDDEN int cordon_netns_start(struct cordon_netns *ns, const char *helper, pid_t init_pid,
                                      bool as_root, cordon_error *err);
 
-/* End the helper (if any) and reap it. */
-CORDON_HIDDEN void cordon_netns_stop(struct cordon_netns *ns);
+/* End the helper (if any). wait: until it is reaped (it must have left the run's cgroup
+ * before that is removed); else reaped only if it is gone already: its exit takes tens of
+ * milliseconds (the kernel tears its interface down), which a run need not wait for, and a
+ * supervisor serves one run, so the zombie goes when the supervisor does. */
+CORDON_HIDDEN void cordon_netns_stop(struct cordon_netns *ns, bool wait);
 
 #endif

@@ -102,7 +102,7 @@ static void sandbox_release(struct cordon_sandbox *sb)
 	cordon_notify_free(sb->notify);
 	sb->notify = NULL;
 	cordon_session_ns_close(&sb->session);
-	cordon_netns_stop(&sb->net);
+	cordon_netns_stop(&sb->net, sb->cgroup.active);
 	cordon_cgroup_destroy(&sb->cgroup);
 	if (sb->mask_saved)
 		sigprocmask(SIG_SETMASK, &sb->saved_mask, NULL);
