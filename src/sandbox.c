@@ -297,6 +297,8 @@ static int sandbox_network(struct cordon_sandbox *sb, cordon_error *err)
 	return r;
 }
 
+static void sandbox_read_socket(struct cordon_sandbox *sb, bool drain);
+
 /* I waits for GO when it has to be placed in the cgroup, or its network set up, before it
  * forks the command. */
 static bool sandbox_waits_go(const struct cordon_sandbox *sb)
@@ -311,8 +313,11 @@ static int sandbox_go(struct cordon_sandbox *sb, cordon_error *err)
 	int r = sb->cgroup.active ? cordon_cgroup_attach(&sb->cgroup, sb->pid, err) : 0;
 	if (r == 0)
 		r = sandbox_network(sb, err);
-	if (r < 0)
+	if (r < 0) {
+		sandbox_read_socket(sb,
+		                    true); /* an init that failed first: its word is the cause */
 		return r;
+	}
 	struct cordon_msg m = {.type = CORDON_MSG_GO};
 	r = cordon_msg_send(sb->sock, &m, -1);
 	return r < 0 ? cordon_err(err, r, "cannot release the sandbox: %s", strerror(-r)) : 0;
