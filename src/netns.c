@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -67,6 +68,26 @@ const char *cordon_netns_helper_find(char *why, size_t size)
 	return found;
 }
 
+/* The init's user namespace is ours (a --session's, which the supervisor entered and where it
+ * holds every capability): pasta joins only the network namespace, for which it needs
+ * CAP_SYS_ADMIN (and CAP_NET_ADMIN for the interface) there. An unprivileged uid loses them
+ * at exec; as ambient capabilities they survive it. They are capabilities in the session's
+ * user namespace only, nothing on the host. */
+static void netns_keep_caps(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &hdr, d) < 0)
+		return;
+	d[0].inheritable = d[0].permitted;
+	d[1].inheritable = d[1].permitted;
+	if (syscall(SYS_capset, &hdr, d) < 0)
+		return;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_ADMIN, 0, 0);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_ADMIN, 0, 0);
+}
+
 /* In the child, before exec: nothing of the supervisor's but the ready pipe (3), the
  * namespaces (4, 5) and stderr, its own session
  * (a Ctrl-C at the user's terminal is the command's, not the network's), no blocked signals,
@@ -93,6 +114,8 @@ static _Noreturn void netns_exec(const char *helper, char *const argv[], int rea
 		if (fds[i] >= 0 && dup2(fds[i], 3 + i) < 0)
 			_exit(127);
 	cordon_sys_close_range(6, ~0U, 0);
+	if (nsfd[1] < 0 && getuid() != 0)
+		netns_keep_caps();
 	char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
 	execve(helper, argv, envp);
 	_exit(127);
