@@ -274,12 +274,15 @@ int cordon_netns_start(struct cordon_netns *ns, const char *helper, pid_t init_p
 		r = netns_wait_ready(ready[0]);
 		r = r > 0 ? 0 : netns_fail(ns, errfd, r, err);
 	}
+	if (r == 0)
+		r = cordon_netns_dns_start(ns, netfd, userfd, err);
 	close(ready[0]);
 	return r;
 }
 
 void cordon_netns_stop(struct cordon_netns *ns, bool wait)
 {
+	cordon_netns_dns_stop(ns);
 	if (ns->pid > 0) {
 		if (ns->pidfd < 0 || cordon_sys_pidfd_send_signal(ns->pidfd, SIGKILL) < 0)
 			kill(ns->pid, SIGKILL);

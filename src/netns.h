@@ -6,18 +6,24 @@
 #ifndef CORDON_NETNS_H
 #define CORDON_NETNS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "util.h"
 
-/* A running helper; pid 0 when none. */
+/* A running helper; pid 0 when none. dns_*: the relay to a resolver on the host's loopback
+ * (netns_dns.c), -1 / not running when the host's resolver is elsewhere. */
 struct cordon_netns {
 	pid_t pid;
 	int pidfd;
+	int dns_in, dns_up, dns_stop;
+	pthread_t dns;
+	bool dns_running;
 };
 
-#define CORDON_NETNS_INIT ((struct cordon_netns){.pid = 0, .pidfd = -1})
+#define CORDON_NETNS_INIT \
+	((struct cordon_netns){.pid = 0, .pidfd = -1, .dns_in = -1, .dns_up = -1, .dns_stop = -1})
 
 /* The pasta executable, from a fixed list of system directories only (never $PATH, which may
  * name a directory the sandbox can write), when the caller can use it; else NULL and why (the
@@ -30,6 +36,13 @@ CORDON_HIDDEN const char *cordon_netns_helper_find(char *why, size_t size);
  * negative errno with one line in err. */
 CORDON_HIDDEN int cordon_netns_start(struct cordon_netns *ns, const char *helper, pid_t init_pid,
                                      bool as_root, cordon_error *err);
+
+/* netns_dns.c: when the host's first resolver is on its loopback, serve that address (UDP,
+ * port 53) inside the namespaces netfd/userfd (userfd -1: ours) by a relay thread to it.
+ * 0 (also when there is nothing to do), or a negative errno with one line in err. */
+CORDON_HIDDEN int cordon_netns_dns_start(struct cordon_netns *ns, int netfd, int userfd,
+                                         cordon_error *err);
+CORDON_HIDDEN void cordon_netns_dns_stop(struct cordon_netns *ns);
 
 /* End the helper (if any). wait: until it is reaped (it must have left the run's cgroup
  * before that is removed); else reaped only if it is gone already: its exit takes tens of

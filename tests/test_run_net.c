@@ -339,6 +339,98 @@ static void test_run_net_on_abstract_bind_private(void **state)
 		tu_skip("--network on cannot run here (pasta)");
 }
 
+/* Inside: one UDP datagram (DNS id "qu") to addr:53; print the answer, or that none came. */
+static int helper_dns_query(const char *addr)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53)};
+	inet_pton(AF_INET, addr, &a.sin_addr);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {.tv_sec = 3};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char buf[64] = {0};
+	ssize_t n = sendto(fd, "query", 5, 0, (struct sockaddr *)&a, sizeof(a)) == 5
+	                    ? recv(fd, buf, sizeof(buf) - 1, 0)
+	                    : -1;
+	printf("dns %s: %s\n", addr, n > 0 ? buf : "no answer");
+	return n > 0 ? 0 : 1;
+}
+
+/* A resolver on the host's loopback, as systemd-resolved's: answers one query with its id and
+ * "-answer", within 15 s. */
+struct fake_resolver {
+	int fd, answered;
+};
+
+static void *fake_resolver_run(void *arg)
+{
+	struct fake_resolver *fr = arg;
+	char buf[512];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct timeval tv = {.tv_sec = 15};
+	setsockopt(fr->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ssize_t n = recvfrom(fr->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	if (n >= 2) {
+		memcpy(buf + 2, "-answer", 8);
+		sendto(fr->fd, buf, 9, 0, (struct sockaddr *)&from, fl);
+		fr->answered++;
+	}
+	return NULL;
+}
+
+/* The host's /etc/resolv.conf names 127.0.0.53 (a mount namespace of the test's own binds a
+ * file over it, for cordon only): the sandbox's query to it is relayed to the host's resolver,
+ * and a query to another loopback address is not. */
+static void body_dns_loopback(struct ru_who *w)
+{
+	struct fake_resolver fr = {.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53)};
+	inet_pton(AF_INET, "127.0.0.53", &a.sin_addr);
+	if (fr.fd < 0 || bind(fr.fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		printf("SKIP: cannot hold 127.0.0.53:53 here: %s\n", strerror(errno));
+		if (fr.fd >= 0)
+			close(fr.fd);
+		return;
+	}
+	const char *rc = ru_path(2, w->ws, "resolv.conf");
+	ru_put(w, rc, "nameserver 127.0.0.53\n");
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, fake_resolver_run, &fr), 0);
+	char script[30000], user[64] = "";
+	if (!w->root)
+		snprintf(user, sizeof(user), "setpriv --reuid=%u --regid=%u --clear-groups ",
+		         (unsigned)w->uid, (unsigned)w->gid);
+	snprintf(script, sizeof(script),
+	         "mount --bind '%s' /etc/resolv.conf && exec %s'%s' run --network on --workspace "
+	         "'%s' -- sh -c \"'%s' --dns-query 127.0.0.53; '%s' --dns-query 127.0.0.1\"",
+	         rc, user, tu_cordon(), w->ws, ru_self_in_ws(w), ru_self_in_ws(w));
+	const char *argv[] = {"/usr/bin/unshare", "-m", "--propagation", "private",
+	                      "/bin/sh",          "-c", script,          NULL};
+	struct tu_spawn sp = {
+	        .argv = (char *const *)argv, .cwd = w->ws, .uid = (uid_t)-1, .timeout = 60};
+	struct tu_result r;
+	assert_int_equal(tu_run(&sp, &r), 0);
+	pthread_join(t, NULL);
+	close(fr.fd);
+	printf("status %d: %s%s", r.status, r.out, r.err);
+	if (!net_on_unavailable(&r)) {
+		assert_non_null(strstr(r.out, "dns 127.0.0.53: qu-answer"));
+		assert_non_null(strstr(r.out, "dns 127.0.0.1: no answer"));
+		assert_int_equal(fr.answered, 1);
+	}
+	tu_result_free(&r);
+}
+
+static void test_run_net_on_dns_loopback_resolver(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		tu_skip("needs root: a mount namespace to put a resolv.conf naming 127.0.0.53 in");
+	if (access("/usr/bin/unshare", X_OK) < 0)
+		tu_skip("unshare (util-linux) is not installed");
+	ru_both(body_dns_loopback);
+}
+
 static void test_run_net_on_abstract_unix_scoped(void **state)
 {
 	(void)state;
@@ -412,12 +504,15 @@ int main(int argc, char **argv)
 		return helper_abstract(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "--abstract-bind") == 0)
 		return helper_abstract_bind(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "--dns-query") == 0)
+		return helper_dns_query(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "--lo-up") == 0)
 		return helper_lo_up();
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_run_net_off_reaches_nothing),
 	        cmocka_unit_test(test_run_net_on_private_namespace),
 	        cmocka_unit_test(test_run_net_on_abstract_bind_private),
+	        cmocka_unit_test(test_run_net_on_dns_loopback_resolver),
 	        cmocka_unit_test(test_run_net_off_has_private_loopback),
 	        cmocka_unit_test(test_run_net_on_abstract_unix_scoped),
 	        cmocka_unit_test(test_run_net_unix_rewired_root),
