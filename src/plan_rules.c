@@ -234,7 +234,8 @@ static int rule_network_on(struct cordon_plan *pl)
 		return rule_add(pl, "network", true, CORDON_ENFORCED, NULL, text,
 		                fmt("network namespace + pasta (%s) started by the supervisor: "
 		                    "--config-net, no port forwarding (-t/-u/-T/-U none), "
-		                    "--no-map-gw; ended with the run",
+		                    "--no-map-gw; ended with the run; a resolver on the host's "
+		                    "loopback is reached through a UDP relay of the supervisor's",
 		                    pl->host->net_helper));
 	char why[WHY_LEN];
 	if (!missing(pl->host, NEED_NS, why))
