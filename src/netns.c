@@ -89,9 +89,8 @@ static void netns_keep_caps(void)
 }
 
 /* In the child, before exec: nothing of the supervisor's but the ready pipe (3), the
- * namespaces (4, 5) and stderr, its own session
- * (a Ctrl-C at the user's terminal is the command's, not the network's), no blocked signals,
- * and it dies with the supervisor. */
+ * namespaces (4, 5) and stderr; its own session (a Ctrl-C at the user's terminal is the
+ * command's, not the network's); no blocked signals; and it dies with the supervisor. */
 static _Noreturn void netns_exec(const char *helper, char *const argv[], int ready, int errfd,
                                  const int nsfd[2], pid_t parent)
 {
@@ -103,12 +102,13 @@ static _Noreturn void netns_exec(const char *helper, char *const argv[], int rea
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	/* Out of the way first: 3..5 may be among the descriptors about to be placed there. */
-	int fds[3] = {ready, nsfd[0], nsfd[1]};
-	for (int i = 0; i < 3; i++)
+	/* Out of the way first: 0..5 may be among the descriptors about to be placed there (a
+	 * supervisor started with its stdin closed has its memfd at 0). */
+	int fds[4] = {ready, nsfd[0], nsfd[1], errfd};
+	for (int i = 0; i < 4; i++)
 		if (fds[i] >= 0 && (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
 			_exit(127);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errfd, 2) < 0)
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(fds[3], 2) < 0)
 		_exit(127);
 	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0 && dup2(fds[i], 3 + i) < 0)
