@@ -372,6 +372,28 @@ static int l_oracle_tcp_connect(lua_State *L)
 	return 1;
 }
 
+/* oracle.abstract_connect(name) -> true | nil,msg,errno: a host client of the abstract UNIX
+ * socket @name (the one a command squatting that name would answer): connect, then close. */
+static int l_oracle_abstract_connect(lua_State *L)
+{
+	size_t n;
+	const char *name = luaL_checklstring(L, 1, &n);
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	hu_cleanup_close int fd = -1;
+
+	if (n == 0 || n + 1 >= sizeof(sun.sun_path))
+		return luaL_argerror(L, 1, "socket name empty or too long");
+	memcpy(sun.sun_path + 1, name, n);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return hu_fail(L, errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sun,
+	            (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0)
+		return hu_failf(L, errno, "connect @%s: %s", name, strerror(errno));
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 int luaopen_oracle(lua_State *L)
 {
 	static const luaL_Reg listener_methods[] = {
@@ -393,6 +415,7 @@ int luaopen_oracle(lua_State *L)
 	        {"abstract_listen", l_oracle_abstract_listen},
 	        {"pty", l_oracle_pty},
 	        {"tcp_connect", l_oracle_tcp_connect},
+	        {"abstract_connect", l_oracle_abstract_connect},
 	        {NULL, NULL},
 	};
 

@@ -6,7 +6,8 @@
 set -euo pipefail
 
 declare -A PKGS=(
-	[build]="build-essential cmake pkg-config libcmocka-dev libpcre2-dev liblua5.4-dev libseccomp-dev"
+	# passt: pasta, which connects a --network on sandbox's own network namespace (src/netns.c).
+	[build]="build-essential cmake pkg-config libcmocka-dev libpcre2-dev liblua5.4-dev libseccomp-dev passt"
 	[test]="libxml2-utils chromium python3-jsonschema passwd util-linux clang-format iproute2 bubblewrap"
 	[peers]="bubblewrap firejail nodejs npm socat ripgrep"
 )
@@ -30,6 +31,22 @@ for task in "$@"; do
 	read -r -a list <<<"${PKGS[$task]}"
 	want+=("${list[@]}")
 done
+
+# pasta makes a --network on sandbox's interface from /dev/net/tun as the calling user: Debian's
+# udev rules make it 0666; some containers leave it 0600, and --network on is then refused
+# for everyone but root.
+tun_open() {
+	[ -c /dev/net/tun ] || return 0
+	[ "$(stat -c %a /dev/net/tun)" = 666 ] && return 0
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "==> chmod 0666 /dev/net/tun (Debian's default; pasta needs it for --network on)" >&2
+		chmod 0666 /dev/net/tun || true
+	else
+		echo "cordon: /dev/net/tun is not usable by every user: --network on needs" \
+			"'sudo chmod 0666 /dev/net/tun' (Debian's default)" >&2
+	fi
+}
+tun_open
 
 mapfile -t missing < <(missing_pkgs "${want[@]}")
 [ "${#missing[@]}" -eq 0 ] && exit 0

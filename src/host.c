@@ -11,6 +11,7 @@
 #include <linux/seccomp.h>
 
 #include "host.h"
+#include "netns.h"
 #include "sys.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -231,5 +232,6 @@ void cordon_host_detect(struct cordon_host *h)
 	host_detect_cgroup(h);
 	h->io_uring_disabled = host_read_int("/proc/sys/kernel/io_uring_disabled");
 	h->legacy_tiocsti = host_read_int("/proc/sys/dev/tty/legacy_tiocsti");
+	h->net_helper = cordon_netns_helper_find(h->net_helper_why, sizeof(h->net_helper_why));
 	errno = saved;
 }

@@ -36,6 +36,9 @@ struct cordon_host {
 
 	int io_uring_disabled; /* /proc/sys/kernel/io_uring_disabled, -1 unknown */
 	int legacy_tiocsti;    /* /proc/sys/dev/tty/legacy_tiocsti, -1 unknown */
+
+	const char *net_helper;   /* pasta (netns.c), for --network on; NULL: not usable */
+	char net_helper_why[256]; /* when not: the cause and the fix, one line */
 };
 
 /* Ask the kernel. Never fails: what cannot be detected is reported as missing with a reason. */

@@ -429,11 +429,27 @@ void cordon_notify_confine(struct cordon_notify *n, int ruleset)
 }
 
 /* Operations that may block (a connect, opening a FIFO) run in short-lived detached threads
- * that answer their notification themselves, so the supervisor's loop never waits on one. */
-#define NOTIFY_MAX_JOBS 64
+ * that answer their notification themselves, so the supervisor's loop never waits on one.
+ *
+ * Those threads are the supervisor's, outside every limit of the run, and a job outlives a
+ * target that a signal took away (the connect goes on waiting for the backlog): a command
+ * limited to 8 processes once piled up 64 of them by killing its blocked children (issue 18).
+ * So a run has at most NOTIFY_MAX_JOBS of them, and no more than its --pids; beyond that the
+ * call fails with EAGAIN. Each holds a 64 KiB stack and at most CORDON_NOTIFY_MAX_SEND of
+ * copied data: a run's supervisor never holds more than NOTIFY_MAX_JOBS times that.
+ * One supervisor process serves one run (warm members are forked), so the count is the
+ * process's. */
+#define NOTIFY_MAX_JOBS 16
 #define NOTIFY_JOB_STACK (64 * 1024)
 
 static atomic_int jobs_running;
+static atomic_int jobs_cap = NOTIFY_MAX_JOBS;
+
+static void notify_set_job_cap(const struct cordon_plan *plan)
+{
+	uint64_t pids = plan->policy ? plan->policy->limits.pids : 0;
+	atomic_store(&jobs_cap, pids && pids < NOTIFY_MAX_JOBS ? (int)pids : NOTIFY_MAX_JOBS);
+}
 
 void notify_job_done(void)
 {
@@ -443,7 +459,7 @@ void notify_job_done(void)
 /* The thread starts with every signal blocked: the process's signals are the caller's. */
 int notify_start_job(void *(*fn)(void *), void *arg)
 {
-	if (atomic_fetch_add(&jobs_running, 1) >= NOTIFY_MAX_JOBS) {
+	if (atomic_fetch_add(&jobs_running, 1) >= atomic_load(&jobs_cap)) {
 		notify_job_done();
 		return -EAGAIN;
 	}
@@ -628,6 +644,7 @@ static int read_plan(struct cordon_notify *n, const struct cordon_plan *plan, in
 	int r = 0;
 	struct dir_cache cache = {0};
 	n->private_netns = plan->use_netns;
+	notify_set_job_cap(plan);
 	for (size_t i = 0; r == 0 && i < plan->n_ops; i++) {
 		const struct cordon_op *op = &plan->ops[i];
 		switch (op->kind) {

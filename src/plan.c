@@ -261,7 +261,8 @@ static void plan_decide(struct cordon_plan *pl)
 	const struct cordon_host *h = pl->host;
 	bool ns = h->userns || h->is_root;
 	pl->use_userns = h->userns;
-	pl->use_netns = ns && pl->policy->network == CORDON_NETWORK_OFF;
+	pl->net_helper = ns && pl->policy->network == CORDON_NETWORK_ON && h->net_helper;
+	pl->use_netns = ns && (pl->policy->network == CORDON_NETWORK_OFF || pl->net_helper);
 	pl->use_landlock = h->landlock_abi > 0;
 	pl->use_seccomp = h->seccomp_filter;
 	pl->clone_flags = 0;

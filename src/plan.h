@@ -60,6 +60,9 @@ struct cordon_plan {
 
 	/* What the child will do, decided once here. */
 	bool use_userns, use_netns, use_landlock, use_seccomp;
+	/* --network on through a private namespace that pasta connects (netns.c); false when on
+	 * falls back to the host's namespace (no pasta, --best-effort) and when off. */
+	bool net_helper;
 	unsigned clone_flags; /* CLONE_NEW* */
 };
 

@@ -232,12 +232,35 @@ static int rule_deny_read(struct cordon_plan *pl)
 
 /* ---- network ------------------------------------------------------------------------------ */
 
+/* --network on: the network, but from a namespace of the sandbox's own (netns.c says why).
+ * Without pasta (or without namespaces) it is refused, or with --best-effort it falls back to
+ * sharing the host's namespace, and explain says what that leaves open. */
+static int rule_network_on(struct cordon_plan *pl)
+{
+	char *text = fmt("the network is reachable from a private network namespace: its own "
+	                 "loopback and abstract UNIX names; the host's loopback services and "
+	                 "abstract sockets unreachable, no port forwarded in or out");
+	if (pl->net_helper)
+		return rule_add(pl, "network", true, CORDON_ENFORCED, NULL, text,
+		                fmt("network namespace + pasta (%s) started by the supervisor: "
+		                    "--config-net, no port forwarding (-t/-u/-T/-U none), "
+		                    "--no-map-gw; ended with the run; a resolver on the host's "
+		                    "loopback is reached through a UDP relay of the supervisor's",
+		                    pl->host->net_helper));
+	char why[WHY_LEN];
+	if (!missing(pl->host, NEED_NS, why))
+		snprintf(why, WHY_LEN,
+		         "%s (without it the command shares the host's network namespace: its "
+		         "loopback services, and abstract UNIX names it can bind for host clients)",
+		         pl->host->net_helper_why);
+	return rule_add(pl, "network", true, CORDON_NOT_ENFORCED, why, text,
+	                fmt("none: the host's network namespace is shared"));
+}
+
 static int rule_network(struct cordon_plan *pl)
 {
 	if (pl->policy->network == CORDON_NETWORK_ON)
-		return rule_add(pl, "network", false, CORDON_ENFORCED, NULL,
-		                fmt("the host network is reachable (network on)"),
-		                fmt("none requested"));
+		return rule_network_on(pl);
 	/* The run's own, with or without a session (session.h says why). */
 	return rule_needs(pl, "network", NEED_NS | NEED_SECCOMP,
 	                  fmt("no network: only a private loopback of this run's own; no raw, "
@@ -259,6 +282,11 @@ static int rule_unix_sockets(struct cordon_plan *pl)
 		            "call) + network namespace (abstract names are per network "
 		            "namespace)"));
 	char *text = fmt("abstract UNIX sockets outside the sandbox unreachable");
+	if (pl->net_helper)
+		return rule_add(pl, "unix sockets", true, CORDON_ENFORCED, NULL, text,
+		                fmt("network namespace of its own (abstract names are per network "
+		                    "namespace: the host's cannot be reached, nor one bound inside "
+		                    "from the host)"));
 	if (h->landlock_abi >= 6)
 		return rule_add(
 		        pl, "unix sockets", true, CORDON_ENFORCED, NULL, text,

@@ -22,6 +22,7 @@
 #include "envfilter.h"
 #include "host.h"
 #include "limit.h"
+#include "netns.h"
 #include "plan.h"
 #include "proc.h"
 #include "cordon_seccomp.h"
@@ -38,6 +39,7 @@ struct cordon_sandbox {
 	struct cordon_notify *notify;
 	struct cordon_cgroup cgroup;
 	struct cordon_session_ns session; /* --session: the keeper's namespaces, or all -1 */
+	struct cordon_netns net;          /* --network on: pasta, for the init's namespace */
 	char **envp;                      /* the filtered environment (one allocation) */
 
 	pid_t pid; /* I, in our PID namespace */
@@ -68,6 +70,7 @@ int cordon_sandbox_new(const cordon_policy *p, cordon_sandbox **out, cordon_erro
 	sb->policy = p;
 	sb->pidfd = sb->sock = sb->timerfd = sb->sigfd = sb->client = sb->landlock = -1;
 	sb->session.userns = sb->session.ipcns = sb->session.hold = -1;
+	sb->net = CORDON_NETNS_INIT;
 	cordon_host_detect(&sb->host);
 	int r = cordon_plan_build(p, &sb->host, &sb->plan, err);
 	if (r < 0) {
@@ -101,6 +104,7 @@ static void sandbox_release(struct cordon_sandbox *sb)
 	cordon_notify_free(sb->notify);
 	sb->notify = NULL;
 	cordon_session_ns_close(&sb->session);
+	cordon_netns_stop(&sb->net, sb->cgroup.active);
 	cordon_cgroup_destroy(&sb->cgroup);
 	if (sb->mask_saved)
 		sigprocmask(SIG_SETMASK, &sb->saved_mask, NULL);
@@ -287,14 +291,40 @@ static int sandbox_clone(struct cordon_sandbox *sb, struct cordon_init *in, cord
 	return pidfd < 0 ? cordon_err(err, -e, "pidfd_open: %s", strerror(e)) : 0;
 }
 
-/* I waits for GO when it has to be placed in the cgroup before it forks the command. */
+/* --network on: pasta connects the init's namespace (netns.c); the command may run once the
+ * interface is configured. pasta then joins the run's cgroup: what it holds on the run's
+ * behalf counts against the run's --memory and --pids (it is one process). */
+static int sandbox_network(struct cordon_sandbox *sb, cordon_error *err)
+{
+	if (!sb->plan->net_helper)
+		return 0;
+	int r = cordon_netns_start(&sb->net, sb->host.net_helper, sb->pid, sb->host.is_root, err);
+	if (r == 0 && sb->cgroup.active)
+		r = cordon_cgroup_attach(&sb->cgroup, sb->net.pid, err);
+	return r;
+}
+
+static void sandbox_read_socket(struct cordon_sandbox *sb, bool drain);
+
+/* I waits for GO when it has to be placed in the cgroup, or its network set up, before it
+ * forks the command. */
+static bool sandbox_waits_go(const struct cordon_sandbox *sb)
+{
+	return sb->cgroup.active || sb->plan->net_helper;
+}
+
 static int sandbox_go(struct cordon_sandbox *sb, cordon_error *err)
 {
-	if (!sb->cgroup.active)
+	if (!sandbox_waits_go(sb))
 		return 0;
-	int r = cordon_cgroup_attach(&sb->cgroup, sb->pid, err);
-	if (r < 0)
+	int r = sb->cgroup.active ? cordon_cgroup_attach(&sb->cgroup, sb->pid, err) : 0;
+	if (r == 0)
+		r = sandbox_network(sb, err);
+	if (r < 0) {
+		sandbox_read_socket(sb,
+		                    true); /* an init that failed first: its word is the cause */
 		return r;
+	}
 	struct cordon_msg m = {.type = CORDON_MSG_GO};
 	r = cordon_msg_send(sb->sock, &m, -1);
 	return r < 0 ? cordon_err(err, r, "cannot release the sandbox: %s", strerror(-r)) : 0;
@@ -555,7 +585,8 @@ static void sandbox_init_args(const struct cordon_sandbox *sb, struct cordon_ini
 		in->in_userns = true;
 	}
 	in->sc = sb->sc;
-	in->wait_go = in->cgroup_active = sb->cgroup.active;
+	in->cgroup_active = sb->cgroup.active;
+	in->wait_go = sandbox_waits_go(sb);
 	in->use_landlock = sb->plan->use_landlock && sb->host.landlock_abi > 0;
 	in->envp = sb->envp;
 	in->warm = sb->warm;

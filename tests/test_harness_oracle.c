@@ -177,6 +177,11 @@ static void test_oracle_unix_listeners(void **state)
 	               "G:close()\n"
 	               "assert(not fs.exists(D..'/dgram'))\n"
 	               "fs.rm_rf(D)\n");
+	/* A host client of an abstract name: it reaches a holder, and is refused where none is. */
+	oracle_must(L, "assert(oracle.abstract_connect(NAME) == true)\n"
+	               "assert(A:contacts() == 2, A:contacts())\n"
+	               "local ok, msg = oracle.abstract_connect(NAME..'-nobody')\n"
+	               "assert(ok == nil and msg:find('refused'), msg)\n");
 }
 
 /* In a child whose controlling terminal the pty becomes (as a sandboxed probe's would),

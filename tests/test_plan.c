@@ -112,6 +112,7 @@ static void host_full(struct cordon_host *h)
 	h->seccomp_filter = h->seccomp_notify = h->mount_api = true;
 	h->cgroup = CORDON_CGROUP_NONE;
 	h->io_uring_disabled = h->legacy_tiocsti = -1;
+	h->net_helper = "/usr/bin/pasta";
 }
 
 /* A host with neither user namespaces nor Landlock (Ubuntu 24.04's AppArmor restriction). */
@@ -415,11 +416,37 @@ static void test_plan_network_on(void **state)
 	struct fixture *f = *state;
 	struct cordon_host h;
 	host_full(&h);
+	/* With pasta: a namespace of its own, which pasta connects (issue 18: abstract names). */
 	cordon_policy *p = policy_for(f->ws, "network", "on", NULL);
 	struct cordon_plan *pl = build_ok(p, &h);
-	assert_false(pl->clone_flags & CLONE_NEWNET);
+	assert_true(pl->clone_flags & CLONE_NEWNET);
 	assert_true(pl->clone_flags & CLONE_NEWPID);
+	assert_true(pl->use_netns);
+	assert_true(pl->net_helper);
+	assert_int_equal(find_rule(pl, "network")->state, CORDON_ENFORCED);
+	assert_non_null(strstr(find_rule(pl, "network")->mechanism, "pasta"));
+	assert_non_null(strstr(find_rule(pl, "unix sockets")->mechanism, "network namespace"));
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+
+	/* Without it: refused, naming the package... */
+	h.net_helper = NULL;
+	strcpy(h.net_helper_why, "pasta is not installed (Debian package passt)");
+	p = policy_for(f->ws, "network", "on", NULL);
+	cordon_error err = {0};
+	pl = NULL;
+	assert_int_equal(cordon_plan_build(p, &h, &pl, &err), -ENOTSUP);
+	assert_non_null(strstr(err.msg, "passt"));
+	cordon_policy_free(p);
+
+	/* ...or, best effort, the host's namespace, and explain says what that leaves open. */
+	p = policy_for(f->ws, "network", "on", "best-effort", "true", NULL);
+	pl = build_ok(p, &h);
+	assert_false(pl->clone_flags & CLONE_NEWNET);
 	assert_false(pl->use_netns);
+	assert_false(pl->net_helper);
+	assert_int_equal(find_rule(pl, "network")->state, CORDON_NOT_ENFORCED);
+	assert_non_null(strstr(find_rule(pl, "network")->why, "bind"));
 	assert_non_null(strstr(find_rule(pl, "unix sockets")->mechanism, "Landlock"));
 	cordon_plan_free(pl);
 	cordon_policy_free(p);

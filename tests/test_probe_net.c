@@ -474,6 +474,35 @@ static void test_probe_net_unix_abstract_listen(void **state)
 	close(held);
 }
 
+/* Unconfined, the name the probe binds is the host's: a client here reaches it and reads the
+ * probe's answer; its count goes to stderr. */
+static void test_probe_net_unix_abstract_bind_hijack(void **state)
+{
+	int st = 0;
+	char line[512], name[64];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	(void)state;
+	snprintf(name, sizeof(name), "cordon-test-squat-%d", (int)getpid());
+	memcpy(sa.sun_path + 1, name, strlen(name));
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+	char *argv[] = {"net_unix_abstract_bind_hijack", name, "5", NULL};
+	pid_t pid = start_reading_line(argv, line, sizeof(line));
+	struct tu_result view = {.status = 0, .out = line, .err = (char *)""};
+	pc_expect(&view, "net.unix_abstract_bind_hijack", "succeeded", NULL);
+	pc_has(&view, "\"detail\":\"bind\"");
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	int rc = connect(fd, (struct sockaddr *)&sa, len);
+	char buf[16] = {0};
+	ssize_t n = rc == 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	close(fd);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(rc, 0);
+	assert_true(n > 0);
+	assert_string_equal(buf, "sandbox\n");
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void test_probe_net_io_uring_connect(void **state)
 {
 	(void)state;
@@ -537,10 +566,17 @@ static void test_probe_net_socket_hibits(void **state)
 static void test_probe_net_usage(void **state)
 {
 	static const char *const names[] = {
-	        "net_tcp_connect",   "net_udp_send",     "net_dns",
-	        "net_unix_abstract", "net_unix_connect", "net_io_uring_connect",
-	        "net_socket_hibits", "net_unix_self",    "net_unix_abstract_listen",
+	        "net_tcp_connect",
+	        "net_udp_send",
+	        "net_dns",
+	        "net_unix_abstract",
+	        "net_unix_connect",
+	        "net_io_uring_connect",
+	        "net_socket_hibits",
+	        "net_unix_self",
+	        "net_unix_abstract_listen",
 	        "net_unix_sendmsg",
+	        "net_unix_abstract_bind_hijack",
 	};
 	struct tu_result r;
 	(void)state;
@@ -581,6 +617,7 @@ int main(void)
 	        cmocka_unit_test(test_probe_net_socketpair),
 	        cmocka_unit_test(test_probe_net_listen),
 	        cmocka_unit_test(test_probe_net_unix_abstract_listen),
+	        cmocka_unit_test(test_probe_net_unix_abstract_bind_hijack),
 	        cmocka_unit_test(test_probe_net_io_uring_connect),
 	        cmocka_unit_test(test_probe_net_int80_socket),
 	        cmocka_unit_test(test_probe_net_int80_socketcall),

@@ -166,7 +166,8 @@ function M.measure(opts, env)
 	local names = opts.adapter or { "none", "floor", "cordon", "cordon-warm", "bwrap" }
 	local runs = opts.runs or M.DEFAULT_RUNS
 	local tree = runner.make_tree({ run_id = "bench", home = os.getenv("HOME") })
-	local pol = policy.bind(policy.default_settings(), tree)
+	-- --policy FILE (e.g. network = on): the spawns' policy; the scaling curves keep the default.
+	local pol = policy.bind(opts.settings or policy.default_settings(), tree)
 	local entries = {}
 	for _, name in ipairs(names) do
 		local mod, err = env.load_adapter(name)

@@ -14,8 +14,10 @@ M.USAGE = [=[usage: cordon-harness COMMAND [OPTIONS]
   adapters                                         the sandboxes this harness knows, installed or not
   report merge RESULTS.json... [--out DIR]         one report from several runs or hosts
   bench [--adapter A,B...] [--runs N] [--concurrency 1,2,4] [--scaling 1,10,100,1000]
-        [--out DIR] [--as-user NAME]               spawn overhead: perf.json and report.html
-                                                   (adapter floor: the namespaces alone)
+        [--out DIR] [--as-user NAME] [--policy FILE]
+                                                   spawn overhead: perf.json and report.html
+                                                   (adapter floor: the namespaces alone;
+                                                   --policy FILE: the spawns' policy)
   mutate [--only NAME,...] [--ci] [--mutants DIR] [--area A,...] [--scenario PATTERN]
          [--out DIR] [--as-user NAME]              build each mutant of cordon (tests/mutants) and
                                                    run the battery against it: every one must fail it
@@ -36,7 +38,7 @@ local FLAGS = {
 	adapters = {},
 	merge = { out = "string" },
 	bench = { adapter = "list", runs = "int", concurrency = "ints", scaling = "ints",
-		out = "string", ["as-user"] = "string" },
+		out = "string", ["as-user"] = "string", policy = "string" },
 	mutate = { only = "list", ci = "bool", mutants = "string", area = "list", scenario = "string",
 		out = "string", ["as-user"] = "string" },
 	help = {},

@@ -441,8 +441,10 @@ local function bench_cmd(opts)
 	if not sok then return fail2(serr) end
 	local env = { load_adapter = load_adapter, progress = function(s) M.eprint("bench: " .. s) end }
 	local started, t0 = clock.iso8601(), clock.now()
+	local base, berr = base_policy(opts)
+	if not base then return fail2(berr) end
 	local perf, tree = bench.measure({ adapter = opts.adapter, runs = opts.runs,
-		concurrency = opts.concurrency, scaling = opts.scaling }, env)
+		concurrency = opts.concurrency, scaling = opts.scaling, settings = base.settings }, env)
 	runner.unstage_probes()
 	if not perf then return fail2(tree) end
 	pcall(runner.cleanup_tree, tree)
@@ -451,12 +453,11 @@ local function bench_cmd(opts)
 		adapters[#adapters + 1] = { name = a.name, installed = true, version = a.version,
 			command = a.command, unsupported = {} }
 	end
-	local s = policy.default_settings()
-	local text = policy.canonical(s)
+	local s, text = base.settings, base.text
 	local run = { schema = "cordon-results/1", run_id = run_id, started = started,
 		finished = clock.iso8601(), duration = clock.now() - t0, harness = { version = M.VERSION,
 		command = "bench " .. table.concat(opts._argv or {}, " ") }, host = host.fingerprint(),
-		as_user = as_user or nil, policy = { name = "default", text = text, hash = host.hash(text),
+		as_user = as_user or nil, policy = { name = base.name, text = text, hash = host.hash(text),
 		settings = policy.for_json(s) }, adapters = adapters, results = {}, summary = {}, perf = perf }
 	local wok, werr = write_report(run, out)
 	if not wok then return fail2("cannot write the report in " .. out .. ": " .. tostring(werr)) end

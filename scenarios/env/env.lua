@@ -37,7 +37,9 @@ return {
 			if type(v.found) == "table" and #v.found > 0 then return "succeeded", "host socket listed" end
 			return "refused", "host socket not listed"
 		end,
-		expect = network(), policies = { "default", "network-on" } },
+		-- /proc/net/unix lists the reader's network namespace: with the network on too the
+		-- sandbox has its own (issue 18), so the host's sockets are not in it.
+		expect = always("refused"), policies = { "default", "network-on" } },
 	-- The mount table must be readable (tools such as df and findmnt rely on it).
 	{ id = "env.mounts.view", area = "env", title = "the sandbox sees a mount table (its own view)",
 		probe = "env.mounts", args = function() return {} end, oracle = "self",
