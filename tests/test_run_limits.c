@@ -293,6 +293,8 @@ static void test_run_limits_memory_minimum(void **state)
 {
 	(void)state;
 	ru_both(body_memory_minimum);
+}
+
 /* The supervisor of a run whose command line has marker: most threads seen while polling. */
 struct thread_watch {
 	const char *marker;
