@@ -20,6 +20,7 @@
 #include "envfilter.h"
 #include "plan.h"
 #include "policy.h"
+#include "pty.h"
 #include "sys.h"
 #include "warm.h"
 
@@ -513,6 +514,15 @@ int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
 	*exit_code = CORDON_EXIT_FAILURE;
 	if (!argv || !argv[0])
 		return cordon_err(err, -EINVAL, "no command given");
+	/* A command on the user's terminal gets a pty of cordon's own (pty.h), which a prepared
+	 * sandbox was not made with: such a run goes cold. */
+	for (int fd = 0; fd < 3; fd++)
+		if (cordon_pty_is_tty(fd))
+			return only ? cordon_err(err, -ENOTTY,
+			                         "--warm-only: fd %d is a terminal; a prepared "
+			                         "sandbox cannot give the command a pty of its own",
+			                         fd)
+			            : 0;
 	cleanup_free char *dir = warm_dir(getuid());
 	if (!dir)
 		return cordon_err(err, -ENOMEM, "warm: out of memory");
