@@ -22,6 +22,7 @@
 
 #include "envfilter.h"
 #include "host.h"
+#include "keepfd.h"
 #include "limit.h"
 #include "plan.h"
 #include "proc.h"
@@ -164,14 +165,11 @@ static int sandbox_seccomp(struct cordon_sandbox *sb, cordon_error *err)
 }
 
 /* A --keep-fd that is not open now would be taken by a descriptor cordon opens next (the
- * status socket): the command would inherit that instead. */
+ * status socket): the command would inherit that instead. One that carries the host's view
+ * (a directory, a pidfd, a socket to a host service: keepfd.h) is refused. */
 static int sandbox_check_keep_fds(const struct cordon_sandbox *sb, cordon_error *err)
 {
-	for (size_t i = 0; i < sb->policy->n_keep_fds; i++)
-		if (fcntl(sb->policy->keep_fds[i], F_GETFD) < 0)
-			return cordon_err(err, -EBADF, "--keep-fd %d: not an open descriptor",
-			                  sb->policy->keep_fds[i]);
-	return 0;
+	return cordon_keep_fds_check(sb->policy->keep_fds, sb->policy->n_keep_fds, err);
 }
 
 /* Runs of one --session share an IPC namespace (SysV IPC, POSIX message queues); a keeper

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "envfilter.h"
+#include "keepfd.h"
 #include "plan.h"
 #include "policy.h"
 #include "pty.h"
@@ -310,6 +311,9 @@ static int warm_cmd_fds(const struct cordon_policy *p, struct cordon_warm_req *r
                         cordon_error *err)
 {
 	size_t n = 0;
+	int r = cordon_keep_fds_check(p->keep_fds, p->n_keep_fds, err);
+	if (r < 0)
+		return r;
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
 			fds[n] = fd, req->target[n++] = fd;
