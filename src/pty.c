@@ -226,6 +226,26 @@ void cordon_pty_on_master(struct cordon_pty *t, short revents)
 		pty_relay_out(t);
 }
 
+/* Ctrl-Z stops the command's group, and no shell outside can resume it: a Ctrl-C or Ctrl-\
+ * typed then would stay pending for ever. When the keys hold the pty's interrupt or quit
+ * character, the foreground group is continued too, so the signal the line discipline sends
+ * is delivered (SIGCONT to a running group does nothing). */
+static void pty_wake_on_interrupt(const struct cordon_pty *t, const char *keys, size_t n)
+{
+	struct termios tio;
+	pid_t fg = 0;
+	if (tcgetattr(t->master, &tio) < 0 || !(tio.c_lflag & ISIG))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		cc_t c = (cc_t)keys[i];
+		if (c == _POSIX_VDISABLE || (c != tio.c_cc[VINTR] && c != tio.c_cc[VQUIT]))
+			continue;
+		if (ioctl(t->master, TIOCGPGRP, &fg) == 0 && fg > 0)
+			kill(-fg, SIGCONT);
+		return;
+	}
+}
+
 void cordon_pty_on_input(struct cordon_pty *t, short revents)
 {
 	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
@@ -240,6 +260,7 @@ void cordon_pty_on_input(struct cordon_pty *t, short revents)
 	t->in_len = (size_t)n;
 	t->in_off = 0;
 	pty_relay_in(t);
+	pty_wake_on_interrupt(t, t->in, (size_t)n);
 }
 
 void cordon_pty_winch(struct cordon_pty *t)
