@@ -6,7 +6,9 @@
  * discipline for the command's foreground group. What the command does to its terminal
  * (TIOCSWINSZ, TCSETS, TIOCSPGRP, TIOCNOTTY, TIOCVHANGUP, TIOCCONS, TIOCSETD, ...) stays
  * on cordon's pty; the user's terminal is put in raw mode for the run and restored after it,
- * whatever happened. Only the descriptors that are terminals go through the pty. */
+ * whatever happened. Only the descriptors that are terminals go through the pty. Input
+ * pushed into the pty (TIOCSTI, still refused by seccomp) lands in the pty's own input queue:
+ * only the sandbox reads it, and what is left is dropped with the pty at the end. */
 #ifndef CORDON_PTY_H
 #define CORDON_PTY_H
 
