@@ -90,17 +90,53 @@ static bool kind_anon(int fd, char *name, size_t len)
 	return strncmp(name, "anon_inode:", 11) == 0;
 }
 
-static int kind_file(struct cordon_fd_kind *k, int flags, bool stdio)
+/* Would the plan let the command write path anyway: beneath a writable root (anywhere with
+ * full-access), and neither protected nor hidden? */
+static bool kind_plan_writable(const struct cordon_plan *plan, const char *path)
+{
+	bool in_root = plan->policy && plan->policy->profile == CORDON_PROFILE_FULL_ACCESS;
+	for (size_t i = 0; i < plan->n_ops; i++) {
+		const struct cordon_op *op = &plan->ops[i];
+		bool beneath = cordon_path_is_beneath(path, op->path);
+		if (beneath && (op->kind == CORDON_OP_PROTECT || op->kind == CORDON_OP_HIDE ||
+		                op->kind == CORDON_OP_PROTECT_ABSENT))
+			return false;
+		in_root = in_root || (beneath && op->kind == CORDON_OP_BIND_RW);
+	}
+	return in_root;
+}
+
+/* A file opened for writing: a write no rule of the policy saw, unless the plan allows it
+ * there anyway. Its path is the kernel's (/proc/self/fd), in the caller's mounts; a deleted
+ * or unreachable one is refused. */
+static int kind_file_written(struct cordon_fd_kind *k, int fd, const struct cordon_plan *plan)
+{
+	char link[64], path[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = '\0';
+	if (plan && n > 0 && path[0] == '/' && kind_plan_writable(plan, path)) {
+		snprintf(k->what, sizeof(k->what), "%.100s opened for writing", path);
+		k->ok = true;
+		snprintf(k->allows, sizeof(k->allows), "%s", "write it (a writable root's file)");
+		return 0;
+	}
+	snprintf(k->what, sizeof(k->what), "%.100s opened for writing", n > 0 ? path : "a file");
+	k->ok = false;
+	snprintf(k->allows, sizeof(k->allows), "%s",
+	         "a write outside the writable roots or to a protected path; pass a pipe instead");
+	return 0;
+}
+
+static int kind_file(struct cordon_fd_kind *k, int fd, int flags, bool stdio,
+                     const struct cordon_plan *plan)
 {
 	if ((flags & O_ACCMODE) == O_RDONLY)
 		return kind_set(k, true, "a regular file opened read-only", "read that file");
 	if (stdio)
 		return kind_set(k, true, "a regular file opened for writing",
 		                "write that file (the caller's redirection)");
-	/* Written from inside, it would be a write outside the writable roots (or under a
-	 * protected name inside them) that no rule of the policy saw. */
-	return kind_set(k, false, "a regular file opened for writing",
-	                "a write that bypasses the writable roots; pass a pipe instead");
+	return kind_file_written(k, fd, plan);
 }
 
 static int kind_char(struct cordon_fd_kind *k, int fd, dev_t rdev)
@@ -177,7 +213,7 @@ static int kind_socket(struct cordon_fd_kind *k, int fd, bool stdio)
 	return 0;
 }
 
-int cordon_fd_describe(int fd, bool stdio, struct cordon_fd_kind *k)
+int cordon_fd_describe(int fd, bool stdio, const struct cordon_plan *plan, struct cordon_fd_kind *k)
 {
 	struct stat st;
 	int flags = fcntl(fd, F_GETFL);
@@ -202,7 +238,7 @@ int cordon_fd_describe(int fd, bool stdio, struct cordon_fd_kind *k)
 		return kind_set(k, false, kernel, "a view of host processes or the kernel");
 	switch (st.st_mode & S_IFMT) {
 	case S_IFREG:
-		return kind_file(k, flags, stdio);
+		return kind_file(k, fd, flags, stdio, plan);
 	case S_IFIFO:
 		return kind_set(k, true, "a pipe or FIFO", "read or write its stream");
 	case S_IFCHR:
@@ -216,10 +252,10 @@ int cordon_fd_describe(int fd, bool stdio, struct cordon_fd_kind *k)
 	}
 }
 
-static int keep_check_one(int fd, bool stdio, cordon_error *err)
+static int keep_check_one(const struct cordon_plan *plan, int fd, bool stdio, cordon_error *err)
 {
 	struct cordon_fd_kind k;
-	if (cordon_fd_describe(fd, stdio, &k) < 0)
+	if (cordon_fd_describe(fd, stdio, plan, &k) < 0)
 		return stdio ? 0
 		             : cordon_err(err, -EBADF, "--keep-fd %d: not an open descriptor", fd);
 	if (k.ok)
@@ -228,12 +264,13 @@ static int keep_check_one(int fd, bool stdio, cordon_error *err)
 	                  stdio ? "descriptor" : "--keep-fd", fd, k.what, k.allows);
 }
 
-int cordon_keep_fds_check(const int *keep, size_t n, cordon_error *err)
+int cordon_keep_fds_check(const struct cordon_plan *plan, const int *keep, size_t n,
+                          cordon_error *err)
 {
 	int r = 0;
 	for (int fd = 0; r == 0 && fd < 3; fd++)
-		r = keep_check_one(fd, true, err);
+		r = keep_check_one(plan, fd, true, err);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = keep_check_one(keep[i], false, err);
+		r = keep_check_one(plan, keep[i], false, err);
 	return r;
 }

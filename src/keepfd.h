@@ -4,8 +4,10 @@
  * a kept workspace descriptor, .git/config, which is read-only only in the sandbox's mounts);
  * a pidfd, a namespace file or an epoll/io_uring/bpf/signalfd descriptor acts on host objects;
  * a socket connected to a service outside is a way out of the network policy. Passed: pipes
- * and FIFOs, regular files opened read-only, unnamed UNIX sockets (socketpair), /dev/null and
- * its kin, and the user's terminal (relayed through cordon's pty: pty.h). Refused: the rest.
+ * and FIFOs, regular files opened read-only, regular files opened for writing that the plan
+ * lets the command write anyway (beneath a writable root, not at a protected or hidden path),
+ * unnamed UNIX sockets (socketpair), /dev/null and its kin, and the user's terminal (relayed
+ * through cordon's pty: pty.h). Refused: the rest.
  * Descriptors 0-2 are the caller's redirections: only what opens more than itself (a
  * directory, O_PATH, a namespace, pid or anonymous-inode descriptor) is refused there. */
 #ifndef CORDON_KEEPFD_H
@@ -14,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "plan.h"
 #include "util.h"
 
 struct cordon_fd_kind {
@@ -22,10 +25,13 @@ struct cordon_fd_kind {
 	char allows[160]; /* what the command can do with it, or why it is refused */
 };
 
-/* Describe fd (stdio: one of 0-2, held to the weaker rule above). -EBADF when it is not open. */
-CORDON_HIDDEN int cordon_fd_describe(int fd, bool stdio, struct cordon_fd_kind *k);
+/* Describe fd (stdio: one of 0-2, held to the weaker rule above) for a sandbox built from
+ * plan (NULL: no file opened for writing is passed). -EBADF when it is not open. */
+CORDON_HIDDEN int cordon_fd_describe(int fd, bool stdio, const struct cordon_plan *plan,
+                                     struct cordon_fd_kind *k);
 /* Check 0-2 (where open) and every kept descriptor: 0, or -EPERM/-EBADF with one line naming
  * the first refused descriptor and its kind. */
-CORDON_HIDDEN int cordon_keep_fds_check(const int *keep, size_t n, cordon_error *err);
+CORDON_HIDDEN int cordon_keep_fds_check(const struct cordon_plan *plan, const int *keep, size_t n,
+                                        cordon_error *err);
 
 #endif

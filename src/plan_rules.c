@@ -463,7 +463,7 @@ static int rule_kept_fds(struct cordon_plan *pl)
 	for (size_t i = 0; r == 0 && i < p->n_keep_fds; i++) {
 		struct cordon_fd_kind k;
 		int fd = p->keep_fds[i];
-		if (cordon_fd_describe(fd, false, &k) < 0)
+		if (cordon_fd_describe(fd, false, pl, &k) < 0)
 			r = rule_add(pl, "descriptors", true, CORDON_ENFORCED, NULL,
 			             fmt("kept descriptor %d: not open here (run: exit 125)", fd),
 			             fmt("checked before the sandbox is made"));

@@ -169,7 +169,7 @@ static int sandbox_seccomp(struct cordon_sandbox *sb, cordon_error *err)
  * (a directory, a pidfd, a socket to a host service: keepfd.h) is refused. */
 static int sandbox_check_keep_fds(const struct cordon_sandbox *sb, cordon_error *err)
 {
-	return cordon_keep_fds_check(sb->policy->keep_fds, sb->policy->n_keep_fds, err);
+	return cordon_keep_fds_check(sb->plan, sb->policy->keep_fds, sb->policy->n_keep_fds, err);
 }
 
 /* Runs of one --session share an IPC namespace (SysV IPC, POSIX message queues); a keeper

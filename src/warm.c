@@ -307,11 +307,12 @@ static void warm_req_process(struct cordon_warm_req *req)
 }
 
 /* The run's descriptors for its command: 0-2 where open, then the --keep-fd ones. */
-static int warm_cmd_fds(const struct cordon_policy *p, struct cordon_warm_req *req, int *fds,
+static int warm_cmd_fds(const struct cordon_plan *plan, struct cordon_warm_req *req, int *fds,
                         cordon_error *err)
 {
 	size_t n = 0;
-	int r = cordon_keep_fds_check(p->keep_fds, p->n_keep_fds, err);
+	const struct cordon_policy *p = plan->policy;
+	int r = cordon_keep_fds_check(plan, p->keep_fds, p->n_keep_fds, err);
 	if (r < 0)
 		return r;
 	for (int fd = 0; fd < 3; fd++)
@@ -341,7 +342,7 @@ static int warm_send_request(int conn, cordon_sandbox *sb, const char *key, size
 	const struct cordon_policy *p = cordon_sandbox_plan(sb)->policy;
 	struct cordon_warm_req req = {.magic = CORDON_WARM_MAGIC};
 	int fds[1 + CORDON_WARM_MAX_FDS];
-	int r = warm_cmd_fds(p, &req, fds + 1, err);
+	int r = warm_cmd_fds(cordon_sandbox_plan(sb), &req, fds + 1, err);
 	if (r < 0)
 		return r;
 	cleanup_free char **env = NULL;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -18,13 +19,14 @@
 #include <unistd.h>
 
 #include "keepfd.h"
+#include "testutil.h"
 
 /* Describe fd as a kept descriptor (not stdio), close it, and return whether it passes. */
 static bool kept_ok(int fd, const char *what_has)
 {
 	assert_true(fd >= 0);
 	struct cordon_fd_kind k;
-	assert_int_equal(cordon_fd_describe(fd, false, &k), 0);
+	assert_int_equal(cordon_fd_describe(fd, false, NULL, &k), 0);
 	printf("fd %d: %s: %s (%s)\n", fd, k.what, k.allows, k.ok ? "passed" : "refused");
 	assert_non_null(strstr(k.what, what_has));
 	close(fd);
@@ -60,11 +62,52 @@ static void test_keepfd_files(void **state)
 	/* As stdout, a file opened for writing is the caller's redirection. */
 	struct cordon_fd_kind k;
 	fd = open(path, O_WRONLY);
-	assert_int_equal(cordon_fd_describe(fd, true, &k), 0);
+	assert_int_equal(cordon_fd_describe(fd, true, NULL, &k), 0);
 	assert_true(k.ok);
 	close(fd);
 	unlink(path);
 	assert_true(kept_ok(open("/dev/null", O_RDWR), "/dev/null"));
+}
+
+/* A file opened for writing passes only where the plan lets the command write anyway:
+ * beneath a writable root, not at a protected path. */
+static void test_keepfd_written_file_needs_a_root(void **state)
+{
+	(void)state;
+	char *root = tu_tmpdir("cordon-keepfd", (uid_t)-1, (gid_t)-1);
+	assert_non_null(root);
+	char *real = realpath(root, NULL);
+	char inside[4200], git[4200], outside[] = "/tmp/cordon-keepfd-out.XXXXXX";
+	snprintf(inside, sizeof(inside), "%s/file", real);
+	snprintf(git, sizeof(git), "%s/.git", real);
+	assert_int_equal(tu_write_file(inside, "x"), 0);
+	assert_int_equal(tu_write_file(git, "gitdir: x"), 0);
+	int o = mkstemp(outside);
+	assert_true(o >= 0);
+	close(o);
+	struct cordon_op ops[] = {{.kind = CORDON_OP_BIND_RW, .path = real},
+	                          {.kind = CORDON_OP_PROTECT, .path = git}};
+	struct cordon_plan plan = {.ops = ops, .n_ops = 2};
+	struct cordon_fd_kind k;
+	int fd = open(inside, O_WRONLY);
+	assert_int_equal(cordon_fd_describe(fd, false, &plan, &k), 0);
+	printf("%s: %s\n", k.what, k.allows);
+	assert_true(k.ok);
+	close(fd);
+	fd = open(git, O_WRONLY | O_APPEND);
+	assert_int_equal(cordon_fd_describe(fd, false, &plan, &k), 0);
+	printf("%s: %s\n", k.what, k.allows);
+	assert_false(k.ok);
+	close(fd);
+	fd = open(outside, O_RDWR);
+	assert_int_equal(cordon_fd_describe(fd, false, &plan, &k), 0);
+	printf("%s: %s\n", k.what, k.allows);
+	assert_false(k.ok);
+	close(fd);
+	unlink(outside);
+	tu_rm_rf(root);
+	free(root);
+	free(real);
 }
 
 static void test_keepfd_pipes_and_sockets(void **state)
@@ -101,8 +144,8 @@ static void test_keepfd_check_message(void **state)
 	int d = open("/", O_RDONLY | O_DIRECTORY);
 	int keep[] = {p[0], d};
 	cordon_error err = {0};
-	assert_int_equal(cordon_keep_fds_check(keep, 1, &err), 0);
-	assert_int_equal(cordon_keep_fds_check(keep, 2, &err), -EPERM);
+	assert_int_equal(cordon_keep_fds_check(NULL, keep, 1, &err), 0);
+	assert_int_equal(cordon_keep_fds_check(NULL, keep, 2, &err), -EPERM);
 	char want[64];
 	snprintf(want, sizeof(want), "--keep-fd %d: a directory", d);
 	printf("%s\n", err.msg);
@@ -110,7 +153,7 @@ static void test_keepfd_check_message(void **state)
 	assert_null(strchr(err.msg, '\n'));
 	close(d);
 	int closed[] = {d};
-	assert_int_equal(cordon_keep_fds_check(closed, 1, &err), -EBADF);
+	assert_int_equal(cordon_keep_fds_check(NULL, closed, 1, &err), -EBADF);
 	close(p[0]);
 	close(p[1]);
 }
@@ -120,6 +163,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_keepfd_refuses_host_views),
 	        cmocka_unit_test(test_keepfd_files),
+	        cmocka_unit_test(test_keepfd_written_file_needs_a_root),
 	        cmocka_unit_test(test_keepfd_pipes_and_sockets),
 	        cmocka_unit_test(test_keepfd_check_message),
 	};
