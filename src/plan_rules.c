@@ -496,8 +496,8 @@ static int rule_descriptors(struct cordon_plan *pl)
 		            p->n_keep_fds && confined ? "; kept ones confined by Landlock" : ""));
 	return rule_add(
 	        pl, "descriptors", true, CORDON_DEGRADED,
-	        "without Landlock a kept directory descriptor outside the writable roots can "
-	        "be written through",
+	        "without Landlock a kept file outside the writable roots can be reopened for "
+	        "writing through /proc/self/fd (kept directories are refused either way)",
 	        text, fmt("close_range before exec"));
 }
 
