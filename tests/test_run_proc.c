@@ -382,7 +382,8 @@ static void test_run_proc_keep_fd(void **state)
 
 /* cordon run -- sh -c script as w, with a pty of the test's as its stdin, stdout, stderr and
  * controlling terminal, as in an interactive shell. *master and *slave stay the test's. */
-static pid_t start_on_pty(struct ru_who *w, const char *script, int *master, int *slave)
+static pid_t start_on_pty_with(struct ru_who *w, const char *timeout, const char *script,
+                               int *master, int *slave)
 {
 	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	assert_true(*master >= 0);
@@ -399,8 +400,9 @@ static pid_t start_on_pty(struct ru_who *w, const char *script, int *master, int
 		snprintf(home, sizeof(home), "HOME=%s", w->home);
 		char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", home, "LANG=C",
 		                "TERM=xterm", NULL};
-		const char *argv[] = {tu_cordon(), "run", "--workspace", w->ws, "--",
-		                      "/bin/sh",   "-c",  script,        NULL};
+		const char *argv[] = {tu_cordon(), "run",   "--workspace", w->ws,
+		                      "--timeout", timeout, "--",          "/bin/sh",
+		                      "-c",        script,  NULL};
 		setsid();
 		if (ioctl(*slave, TIOCSCTTY, 0) < 0 || dup2(*slave, 0) < 0 || dup2(*slave, 1) < 0 ||
 		    dup2(*slave, 2) < 0 || chdir(w->ws) < 0)
@@ -413,6 +415,11 @@ static pid_t start_on_pty(struct ru_who *w, const char *script, int *master, int
 		_exit(122);
 	}
 	return pid;
+}
+
+static pid_t start_on_pty(struct ru_who *w, const char *script, int *master, int *slave)
+{
+	return start_on_pty_with(w, "0", script, master, slave);
 }
 
 /* Read the master into buf (NUL-terminated) until needle shows up or seconds pass (a bound
@@ -434,6 +441,37 @@ static bool pty_read_until(int master, char *buf, size_t len, size_t *used, cons
 	}
 	buf[*used] = '\0';
 	return needle && strstr(buf, needle);
+}
+
+/* Wait (bounded) until a process whose whole command line is cmdline (words joined by
+ * spaces) exists. */
+static bool wait_cmdline(const char *cmdline, int seconds)
+{
+	for (int i = 0; i < seconds * 20; i++) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		bool found = false;
+		while (d && !found && (de = readdir(d))) {
+			char path[300], buf[256];
+			snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			for (ssize_t k = 0; k < n; k++)
+				if (buf[k] == '\0')
+					buf[k] = k == n - 1 ? '\0' : ' ';
+			buf[n > 0 ? n : 0] = '\0';
+			found = n > 0 && strcmp(buf, cmdline) == 0;
+		}
+		if (d)
+			closedir(d);
+		if (found)
+			return true;
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return false;
 }
 
 /* Wait for pid up to seconds; false (and the process killed) when it did not end. */
@@ -490,15 +528,66 @@ static void test_run_proc_tty_state_restored(void **state)
 	ru_both(body_tty_state);
 }
 
+static void assert_tty_same(int slave, const struct termios *t0, const struct winsize *w0)
+{
+	struct termios t1;
+	struct winsize w1;
+	assert_int_equal(tcgetattr(slave, &t1), 0);
+	assert_int_equal(ioctl(slave, TIOCGWINSZ, &w1), 0);
+	assert_int_equal(t1.c_lflag, t0->c_lflag);
+	assert_int_equal(t1.c_iflag, t0->c_iflag);
+	assert_int_equal(t1.c_oflag, t0->c_oflag);
+	assert_int_equal(w1.ws_row, w0->ws_row);
+	assert_int_equal(w1.ws_col, w0->ws_col);
+}
+
+/* The same when the run ends by --timeout, and by SIGTERM to cordon. */
+static void body_tty_restored_on_end(struct ru_who *w)
+{
+	const char *script = "stty -echo -icanon cols 10 rows 5; echo ready; sleep 30";
+	for (int by_term = 0; by_term <= 1; by_term++) {
+		int master, slave;
+		pid_t pid = start_on_pty_with(w, by_term ? "0" : "1", script, &master, &slave);
+		struct termios t0;
+		struct winsize w0;
+		assert_int_equal(tcgetattr(slave, &t0), 0);
+		assert_int_equal(ioctl(slave, TIOCGWINSZ, &w0), 0);
+		char buf[8192];
+		size_t used = 0;
+		assert_true(pty_read_until(master, buf, sizeof(buf), &used, "ready", 20));
+		if (by_term)
+			kill(pid, SIGTERM);
+		int st = 0;
+		assert_true(wait_bounded(pid, &st, 20));
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), by_term ? 128 + SIGTERM : 124);
+		assert_tty_same(slave, &t0, &w0);
+		close(master);
+		close(slave);
+	}
+}
+
+static void test_run_proc_tty_restored_on_timeout_and_term(void **state)
+{
+	(void)state;
+	ru_both(body_tty_restored_on_end);
+}
+
 /* Ctrl-C typed on the user's terminal ends the whole command, not just the shell that waits
  * for its child (issue 11): "after" never comes. */
 static void body_tty_ctrl_c(struct ru_who *w)
 {
 	int master, slave;
-	pid_t pid = start_on_pty(w, "echo ready; sleep 30; echo after", &master, &slave);
+	char sleeper[64], script[160];
+	snprintf(sleeper, sizeof(sleeper), "sleep 30.%d", (int)getpid() % 100000);
+	snprintf(script, sizeof(script), "echo ready; %s; echo after", sleeper);
+	pid_t pid = start_on_pty(w, script, &master, &slave);
 	char buf[8192];
 	size_t used = 0;
 	assert_true(pty_read_until(master, buf, sizeof(buf), &used, "ready", 20));
+	/* Typed once sleep runs: a key typed while sh itself runs a builtin is swallowed by
+	 * dash -c, which catches SIGINT, on any terminal. */
+	assert_true(wait_cmdline(sleeper, 20));
 	assert_int_equal(write(master, "\003", 1), 1);
 	int st = 0;
 	bool ended = wait_bounded(pid, &st, 10);
@@ -579,6 +668,7 @@ int main(void)
 	        cmocka_unit_test(test_run_proc_ignored_signals_reset),
 	        cmocka_unit_test(test_run_proc_keep_fd),
 	        cmocka_unit_test(test_run_proc_tty_state_restored),
+	        cmocka_unit_test(test_run_proc_tty_restored_on_timeout_and_term),
 	        cmocka_unit_test(test_run_proc_tty_ctrl_c_ends_group),
 	        cmocka_unit_test(test_run_proc_tty_winch_relayed),
 	        cmocka_unit_test(test_run_proc_sigint_reaches_group),
