@@ -638,7 +638,11 @@ static void test_run_proc_tty_winch_relayed(void **state)
 /* Without a terminal, SIGINT to cordon reaches the command's whole process group. */
 static void body_sigint_group(struct ru_who *w)
 {
-	pid_t pid = start_cordon(w, "touch started; sleep 30; echo after > after");
+	char sleeper[64], script[160];
+	snprintf(sleeper, sizeof(sleeper), "sleep 30.%d", (int)getpid() % 100000);
+	snprintf(script, sizeof(script), "touch started; %s; echo after > after", sleeper);
+	pid_t pid = start_cordon(w, script);
+	assert_true(wait_cmdline(sleeper, 20)); /* not while dash runs a builtin: see above */
 	kill(pid, SIGINT);
 	int st = 0;
 	assert_true(wait_bounded(pid, &st, 10));
