@@ -34,6 +34,15 @@ static int pty_add_fd(struct cordon_pty *t, int fd, cordon_error *err)
 	return 0;
 }
 
+/* fd and the user's terminal are one terminal that is our controlling one (/dev/tty names
+ * it by another device number): both report the same session. */
+static bool pty_same_ctty(const struct cordon_pty *t, int fd)
+{
+	pid_t a = 0, b = 0;
+	return t->user_tty >= 0 && ioctl(fd, TIOCGSID, &a) == 0 &&
+	       ioctl(t->user_tty, TIOCGSID, &b) == 0 && a == b;
+}
+
 /* A kept terminal descriptor gets the pty too, when it is the terminal stdio is on: any
  * other terminal would be a second one the relay does not cover. */
 static int pty_add_kept(struct cordon_pty *t, int fd, dev_t tty, cordon_error *err)
@@ -41,7 +50,7 @@ static int pty_add_kept(struct cordon_pty *t, int fd, dev_t tty, cordon_error *e
 	struct stat st;
 	if (!cordon_pty_is_tty(fd))
 		return 0;
-	if (fstat(fd, &st) < 0 || tty == 0 || st.st_rdev != tty)
+	if (fstat(fd, &st) < 0 || tty == 0 || (st.st_rdev != tty && !pty_same_ctty(t, fd)))
 		return cordon_err(err, -EPERM,
 		                  "--keep-fd %d: a terminal other than the one on stdin, stdout or "
 		                  "stderr (cordon relays only that one)",
