@@ -1,7 +1,8 @@
 /* The sandbox's init. It runs as pid 1 of the new PID namespace, builds the confinement on
  * itself (mounts, limits, privilege drop, Landlock, seccomp) so the command inherits all of it,
- * forks the command, forwards the supervisor's signals to it, reaps orphans, and reports the
- * command's status. When it exits, the kernel kills whatever is left in the namespace. */
+ * forks the command (a process group of its own), forwards the supervisor's signals to that
+ * group, reaps orphans, and reports the command's status. When it exits, the kernel kills
+ * whatever is left in the namespace. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -466,8 +467,12 @@ _Noreturn void cordon_init_run(const struct cordon_init *in)
 	int status =
 	        command > 0 && sigfd >= 0 ? init_supervise(sigfd, run.pty_master, command) : -1;
 	init_send(run.sock, CORDON_MSG_EXIT, status, NULL, -1);
-	if (!(in->clone_flags & CLONE_NEWPID))
-		kill(0, SIGKILL); /* best effort without a PID namespace: our process group */
+	if (!(in->clone_flags & CLONE_NEWPID)) {
+		/* Best effort without a PID namespace: the command's process group, then ours. */
+		if (command > 0)
+			kill(-command, SIGKILL);
+		kill(0, SIGKILL);
+	}
 	/* A warm run returns on GONE, before the kernel tears the namespaces down; a cold one
 	 * waits for us to be reaped anyway, and our exit ends what is left in the namespace. */
 	else if (in->warm && init_end_tree())
