@@ -167,8 +167,8 @@ static void kind_sun(const struct sockaddr_un *a, socklen_t len, char *out, size
 		snprintf(out, n, "%.*s", (int)strnlen(a->sun_path, plen), a->sun_path);
 }
 
-/* A socketpair's end (both sides unnamed, not listening) leads only to whoever holds the
- * other end: the caller. A bound, listening or connected-to-a-name socket is a service
+/* A socketpair's end (connected, both sides unnamed, not listening) leads only to whoever
+ * holds the other end: the caller. A bound, listening or connected-to-a-name socket is a service
  * outside the sandbox (the network policy and the UNIX socket rules never saw it). */
 static int kind_socket(struct cordon_fd_kind *k, int fd, bool stdio)
 {
@@ -197,8 +197,15 @@ static int kind_socket(struct cordon_fd_kind *k, int fd, bool stdio)
 	memset(&peer, 0, sizeof(peer));
 	if (getsockname(fd, (struct sockaddr *)&self, &sl) == 0)
 		kind_sun(&self, sl, sname, sizeof(sname));
-	if (getpeername(fd, (struct sockaddr *)&peer, &pl) == 0)
+	bool connected = getpeername(fd, (struct sockaddr *)&peer, &pl) == 0;
+	if (connected)
 		kind_sun(&peer, pl, pname, sizeof(pname));
+	/* Unconnected, it could still be bound and listen: the socket belongs to the host's
+	 * network namespace, so a name it binds is one in the host's abstract namespace. */
+	if (!connected && !listening && !sname[0])
+		return kind_set(k, false, "an unconnected UNIX socket",
+		                "it could be bound to a name host clients connect to; pass a "
+		                "socketpair");
 	if (!listening && !sname[0] && !pname[0])
 		return kind_set(k, true, "an unnamed UNIX socket (a socketpair)",
 		                "talk to the caller's end");

@@ -6,7 +6,7 @@
  * a socket connected to a service outside is a way out of the network policy. Passed: pipes
  * and FIFOs, regular files opened read-only, regular files opened for writing that the plan
  * lets the command write anyway (beneath a writable root, not at a protected or hidden path),
- * unnamed UNIX sockets (socketpair), /dev/null and its kin, and the user's terminal (relayed
+ * connected unnamed UNIX sockets (socketpair), /dev/null and its kin, and the user's terminal (relayed
  * through cordon's pty: pty.h). Refused: the rest.
  * Descriptors 0-2 are the caller's redirections: only what opens more than itself (a
  * directory, O_PATH, a namespace, pid or anonymous-inode descriptor) is refused there. */

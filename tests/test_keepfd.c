@@ -133,6 +133,7 @@ static void test_keepfd_pipes_and_sockets(void **state)
 	assert_false(kept_ok(c, "connected to @cordon-keepfd-"));
 	assert_false(kept_ok(l, "listening at @cordon-keepfd-"));
 	assert_false(kept_ok(socket(AF_INET, SOCK_STREAM, 0), "IPv4"));
+	assert_false(kept_ok(socket(AF_UNIX, SOCK_STREAM, 0), "unconnected"));
 }
 
 /* The check names the first refused descriptor and its kind, in one line. */
