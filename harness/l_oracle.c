@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -328,6 +329,32 @@ static int l_pty_input_pending(lua_State *L)
 	return 1;
 }
 
+/* t:state() -> {rows, cols, iflag, oflag, lflag, cflag}: the terminal's size and mode now,
+ * to compare before and after a run (a sandboxed command must not change them). Stack: +1. */
+static int l_pty_state(lua_State *L)
+{
+	struct pty *t = pty_check(L, 1);
+	struct winsize ws = {0};
+	struct termios tio;
+
+	if (ioctl(t->slave, TIOCGWINSZ, &ws) < 0 || tcgetattr(t->slave, &tio) < 0)
+		return hu_fail(L, errno, "pty state");
+	lua_createtable(L, 0, 6);
+	lua_pushinteger(L, ws.ws_row);
+	lua_setfield(L, -2, "rows");
+	lua_pushinteger(L, ws.ws_col);
+	lua_setfield(L, -2, "cols");
+	lua_pushinteger(L, (lua_Integer)tio.c_iflag);
+	lua_setfield(L, -2, "iflag");
+	lua_pushinteger(L, (lua_Integer)tio.c_oflag);
+	lua_setfield(L, -2, "oflag");
+	lua_pushinteger(L, (lua_Integer)tio.c_lflag);
+	lua_setfield(L, -2, "lflag");
+	lua_pushinteger(L, (lua_Integer)tio.c_cflag);
+	lua_setfield(L, -2, "cflag");
+	return 1;
+}
+
 /* t:close(), __gc, __close. Stack: 0. */
 static int l_pty_close(lua_State *L)
 {
@@ -404,6 +431,7 @@ int luaopen_oracle(lua_State *L)
 	static const luaL_Reg pty_methods[] = {
 	        {"slave_path", l_pty_slave_path},
 	        {"input_pending", l_pty_input_pending},
+	        {"state", l_pty_state},
 	        {"close", l_pty_close},
 	        {NULL, NULL},
 	};

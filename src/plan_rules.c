@@ -8,6 +8,7 @@
 
 #include "envfilter.h"
 #include "limit.h"
+#include "keepfd.h"
 #include "plan.h"
 
 enum need {
@@ -328,8 +329,12 @@ static int rule_processes(struct cordon_plan *pl)
 static int rule_terminal(struct cordon_plan *pl)
 {
 	return rule_add(pl, "terminal", true, CORDON_ENFORCED, NULL,
-	                fmt("no controlling terminal: TIOCSTI cannot inject input"),
-	                fmt("setsid before exec"));
+	                fmt("the user's terminal is never the command's: when stdin, stdout or "
+	                    "stderr is one, the command gets a pty of cordon's own (its size, "
+	                    "mode and process groups are the pty's; the user's terminal is "
+	                    "restored after the run); TIOCSTI and TIOCLINUX refused"),
+	                fmt("pty opened by the supervisor and relayed + setsid before exec + "
+	                    "seccomp"));
 }
 
 static int rule_ipc_uts(struct cordon_plan *pl)
@@ -526,8 +531,34 @@ static int rule_privileges(struct cordon_plan *pl)
 	        fmt("PR_SET_NO_NEW_PRIVS%s", pl->host->userns ? " + user namespace" : ""));
 }
 
+/* What each kept descriptor is (keepfd.h), as the run will find it: this process holds them
+ * now. A refused one makes `run` exit 125 before anything starts. */
+static int rule_kept_fds(struct cordon_plan *pl)
+{
+	const struct cordon_policy *p = pl->policy;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < p->n_keep_fds; i++) {
+		struct cordon_fd_kind k;
+		int fd = p->keep_fds[i];
+		if (cordon_fd_describe(fd, false, pl, &k) < 0)
+			r = rule_add(pl, "descriptors", true, CORDON_ENFORCED, NULL,
+			             fmt("kept descriptor %d: not open here (run: exit 125)", fd),
+			             fmt("checked before the sandbox is made"));
+		else
+			r = rule_add(pl, "descriptors", true, CORDON_ENFORCED, NULL,
+			             fmt("kept descriptor %d: %s: %s%s", fd, k.what,
+			                 k.ok ? "" : "refused, run exits 125: ", k.allows),
+			             fmt("checked before the sandbox is made (fstat, fstatfs, "
+			                 "getsockname)"));
+	}
+	return r;
+}
+
 static int rule_descriptors(struct cordon_plan *pl)
 {
+	int kept = rule_kept_fds(pl);
+	if (kept < 0)
+		return kept;
 	const struct cordon_policy *p = pl->policy;
 	char list[256] = "";
 	for (size_t i = 0, o = 0; i < p->n_keep_fds && o < sizeof(list) - 16; i++)
@@ -542,8 +573,8 @@ static int rule_descriptors(struct cordon_plan *pl)
 		            p->n_keep_fds && confined ? "; kept ones confined by Landlock" : ""));
 	return rule_add(
 	        pl, "descriptors", true, CORDON_DEGRADED,
-	        "without Landlock a kept directory descriptor outside the writable roots can "
-	        "be written through",
+	        "without Landlock a kept file outside the writable roots can be reopened for "
+	        "writing through /proc/self/fd (kept directories are refused either way)",
 	        text, fmt("close_range before exec"));
 }
 

@@ -1,7 +1,8 @@
 /* The sandbox's init. It runs as pid 1 of the new PID namespace, builds the confinement on
  * itself (mounts, limits, privilege drop, Landlock, seccomp) so the command inherits all of it,
- * forks the command, forwards the supervisor's signals to it, reaps orphans, and reports the
- * command's status. When it exits, the kernel kills whatever is left in the namespace. */
+ * forks the command (a process group of its own), forwards the supervisor's signals to that
+ * group, reaps orphans, and reports the command's status. When it exits, the kernel kills
+ * whatever is left in the namespace. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -157,7 +158,7 @@ static int init_close_fds(const struct cordon_init *in, cordon_error *err)
 	const struct cordon_policy *p = in->plan->policy;
 	/* Prepared: what is open at those numbers now is the server's; the run's come later. */
 	size_t n = p && !in->warm ? p->n_keep_fds : 0;
-	int *keep = malloc((n + 1) * sizeof(int));
+	int *keep = malloc((n + 2) * sizeof(int));
 	if (!keep)
 		return cordon_err(err, -ENOMEM, "init: out of memory");
 	for (size_t i = 0; i < n; i++) {
@@ -167,6 +168,8 @@ static int init_close_fds(const struct cordon_init *in, cordon_error *err)
 			fcntl(keep[i], F_SETFD, fl & ~FD_CLOEXEC);
 	}
 	keep[n++] = in->sock;
+	if (in->pty_master >= 0)
+		keep[n++] = in->pty_master; /* close-on-exec: the command never has it */
 	qsort(keep, n, sizeof(int), init_cmp_int);
 	unsigned next = 3;
 	for (size_t i = 0; i < n; i++) {
@@ -228,7 +231,8 @@ static int init_namespaces(const struct cordon_init *in, cordon_error *err)
 		r = cordon_net_loopback_up(err);
 	if (r < 0)
 		return r;
-	/* No controlling terminal: nothing for TIOCSTI to inject into. */
+	/* Out of the caller's session: the user's terminal is no controlling terminal in here
+	 * (/dev/tty would reach it). The command gets cordon's own pty instead (pty.h). */
 	setsid();
 	if ((in->clone_flags & CLONE_NEWUTS) && sethostname("cordon", 6) < 0)
 		return cordon_err(err, -errno, "uts: sethostname: %s", strerror(errno));
@@ -251,6 +255,20 @@ static int init_landlock(const struct cordon_init *in, cordon_error *err)
 	return r;
 }
 
+/* cordon's pty where the user's terminal was (and on kept descriptors of that terminal). */
+static int init_pty_stdio(const struct cordon_init *in, cordon_error *err)
+{
+	if (in->pty_slave < 0)
+		return 0;
+	for (size_t i = 0; i < in->n_pty_fds; i++)
+		if (dup2(in->pty_slave, in->pty_fds[i]) < 0)
+			return cordon_err(err, -errno,
+			                  "init: cannot give the command its terminal: %s",
+			                  strerror(errno));
+	close(in->pty_slave);
+	return 0;
+}
+
 /* Everything up to the point where the command may run. *listener gets the seccomp
  * supervisor's descriptor, or -1. */
 static int init_setup(const struct cordon_init *in, int *listener, struct cordon_rlimits *rlimits,
@@ -258,6 +276,8 @@ static int init_setup(const struct cordon_init *in, int *listener, struct cordon
 {
 	*listener = -1;
 	int r = init_bind_to_parent(in, err);
+	if (r == 0)
+		r = init_pty_stdio(in, err);
 	if (r == 0)
 		r = init_namespaces(in, err);
 	if (r == 0 && in->wait_go)
@@ -306,6 +326,16 @@ static _Noreturn void init_exec_command(const struct cordon_init *in,
 		if ((ignored >> (sig - 1)) & 1 && sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A process group of its own, which forwarded signals go to, as a terminal's keys go to
+	 * its foreground group (issue 11: `sh -c "sleep 30; echo after"` must end on Ctrl-C).
+	 * With cordon's pty, a session of its own whose controlling terminal the pty is: the
+	 * line discipline then sends Ctrl-C, Ctrl-Z and Ctrl-\ to its foreground group. */
+	if (in->n_pty_fds > 0) {
+		setsid();
+		ioctl(in->pty_fds[0], TIOCSCTTY, 0);
+	} else {
+		setpgid(0, 0);
+	}
 	cordon_limits_set(rlimits);
 	execvpe(in->argv[0], in->argv, in->envp);
 	int e = errno;
@@ -362,8 +392,22 @@ static int init_signalfd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+/* To the command's process group, and to the pty's foreground group when a shell in there
+ * made another one the foreground (the master answers TIOCGPGRP for any caller); then
+ * SIGCONT, so that a stopped group (Ctrl-Z) does not keep the signal pending for ever. */
+static void init_forward(int pty_master, pid_t command, int sig)
+{
+	pid_t fg = 0;
+	kill(-command, sig);
+	if (pty_master >= 0 && ioctl(pty_master, TIOCGPGRP, &fg) == 0 && fg > 0 && fg != command)
+		kill(-fg, sig);
+	kill(-command, SIGCONT);
+	if (fg > 0 && fg != command)
+		kill(-fg, SIGCONT);
+}
+
 /* Forward signals, reap everything; return the command's wait status once it ends. */
-static int init_supervise(int sigfd, pid_t command)
+static int init_supervise(int sigfd, int pty_master, pid_t command)
 {
 	for (;;) {
 		struct signalfd_siginfo si;
@@ -374,7 +418,7 @@ static int init_supervise(int sigfd, pid_t command)
 			return -1;
 		}
 		if (si.ssi_signo != SIGCHLD) {
-			kill(command, (int)si.ssi_signo);
+			init_forward(pty_master, command, (int)si.ssi_signo);
 			continue;
 		}
 		int status;
@@ -535,10 +579,15 @@ _Noreturn void cordon_init_run(const struct cordon_init *in)
 	int exec_errno = 0;
 	pid_t command = init_fork_command(&run, &rlimits, &exec_errno);
 	init_send(run.sock, CORDON_MSG_EXEC, exec_errno, NULL, -1);
-	int status = command > 0 && sigfd >= 0 ? init_supervise(sigfd, command) : -1;
+	int status =
+	        command > 0 && sigfd >= 0 ? init_supervise(sigfd, run.pty_master, command) : -1;
 	init_send(run.sock, CORDON_MSG_EXIT, status, NULL, -1);
-	if (!(in->clone_flags & CLONE_NEWPID))
-		kill(0, SIGKILL); /* best effort without a PID namespace: our process group */
+	if (!(in->clone_flags & CLONE_NEWPID)) {
+		/* Best effort without a PID namespace: the command's process group, then ours. */
+		if (command > 0)
+			kill(-command, SIGKILL);
+		kill(0, SIGKILL);
+	}
 	/* A warm run returns on GONE, before the kernel tears the namespaces down; a cold one
 	 * waits for us to be reaped anyway, and our exit ends what is left in the namespace. */
 	else if (in->warm && init_end_tree())

@@ -39,6 +39,12 @@ struct cordon_init {
 	bool cgroup_active;        /* --memory/--pids held by the cgroup, not rlimits */
 	bool use_landlock;
 	bool warm; /* prepared (warm.h): the command comes on sock, later */
+	/* cordon's own pty (pty.h), or -1: the slave goes on each of pty_fds and becomes the
+	 * command's controlling terminal; the init keeps the master only to ask it for the
+	 * foreground process group a forwarded signal goes to. */
+	int pty_slave, pty_master;
+	const int *pty_fds;
+	size_t n_pty_fds;
 	char *const *argv;
 	char *const *envp;
 	const char *cwd;

@@ -5,8 +5,9 @@
  * S prepares what needs the host's view (session directories, the cgroup, the seccomp filter),
  * clones I, releases it, then runs one poll loop over: the status socket (I's messages), I's
  * pidfd (its exit), a timerfd (--timeout: SIGKILL I, which takes the whole namespace with it),
- * a signalfd (TERM/INT/HUP forwarded to I, which forwards them to C) and the seccomp
- * listener (user notifications answered by seccomp.c). */
+ * a signalfd (TERM/INT/HUP forwarded to I, which forwards them to C's process group; WINCH
+ * for the pty), the seccomp listener (user notifications answered by seccomp.c) and, when the
+ * command's stdio is the user's terminal, cordon's own pty and that terminal (pty.c relays). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -21,10 +22,12 @@
 
 #include "envfilter.h"
 #include "host.h"
+#include "keepfd.h"
 #include "limit.h"
 #include "netns.h"
 #include "plan.h"
 #include "proc.h"
+#include "pty.h"
 #include "cordon_seccomp.h"
 #include "session.h"
 #include "sys.h"
@@ -40,6 +43,7 @@ struct cordon_sandbox {
 	struct cordon_cgroup cgroup;
 	struct cordon_session_ns session; /* --session: the keeper's namespaces, or all -1 */
 	struct cordon_netns net;          /* --network on: pasta, for the init's namespace */
+	struct cordon_pty pty;            /* the command's terminal (master -1: none) */
 	char **envp;                      /* the filtered environment (one allocation) */
 
 	pid_t pid; /* I, in our PID namespace */
@@ -71,6 +75,7 @@ int cordon_sandbox_new(const cordon_policy *p, cordon_sandbox **out, cordon_erro
 	sb->pidfd = sb->sock = sb->timerfd = sb->sigfd = sb->client = sb->landlock = -1;
 	sb->session.userns = sb->session.ipcns = sb->session.hold = -1;
 	sb->net = CORDON_NETNS_INIT;
+	cordon_pty_init(&sb->pty);
 	cordon_host_detect(&sb->host);
 	int r = cordon_plan_build(p, &sb->host, &sb->plan, err);
 	if (r < 0) {
@@ -101,6 +106,7 @@ static void sandbox_release(struct cordon_sandbox *sb)
 	sandbox_close(&sb->sigfd);
 	sandbox_close(&sb->pidfd);
 	sandbox_close(&sb->landlock);
+	cordon_pty_end(&sb->pty); /* the user's terminal as it was, whatever the command did */
 	cordon_notify_free(sb->notify);
 	sb->notify = NULL;
 	cordon_session_ns_close(&sb->session);
@@ -168,14 +174,11 @@ static int sandbox_seccomp(struct cordon_sandbox *sb, cordon_error *err)
 }
 
 /* A --keep-fd that is not open now would be taken by a descriptor cordon opens next (the
- * status socket): the command would inherit that instead. */
+ * status socket): the command would inherit that instead. One that carries the host's view
+ * (a directory, a pidfd, a socket to a host service: keepfd.h) is refused. */
 static int sandbox_check_keep_fds(const struct cordon_sandbox *sb, cordon_error *err)
 {
-	for (size_t i = 0; i < sb->policy->n_keep_fds; i++)
-		if (fcntl(sb->policy->keep_fds[i], F_GETFD) < 0)
-			return cordon_err(err, -EBADF, "--keep-fd %d: not an open descriptor",
-			                  sb->policy->keep_fds[i]);
-	return 0;
+	return cordon_keep_fds_check(sb->plan, sb->policy->keep_fds, sb->policy->n_keep_fds, err);
 }
 
 /* Runs of one --session share an IPC namespace (SysV IPC, POSIX message queues); a keeper
@@ -208,6 +211,8 @@ static int sandbox_prepare(struct cordon_sandbox *sb, char *const envp[], cordon
 		                  "mount_setattr: Linux >= 5.12); fix: a newer kernel",
 		                  sb->host.kernel);
 	r = cordon_env_filter((const char *const *)envp, &sb->policy->env_keep, &sb->envp, err);
+	if (r == 0 && !sb->warm)
+		r = cordon_pty_open(&sb->pty, sb->policy->keep_fds, sb->policy->n_keep_fds, err);
 	/* The keeper first: once joined, the session cannot end (and its directory go) under
 	 * the run. */
 	if (r == 0)
@@ -228,10 +233,14 @@ static int sandbox_block_signals(struct cordon_sandbox *sb, cordon_error *err)
 	sigset_t set;
 	cordon_sigset_forwarded(&set);
 	sigaddset(&set, SIGCHLD);
+	if (sb->pty.master >= 0)
+		sigaddset(&set, SIGWINCH);
 	if (sigprocmask(SIG_BLOCK, &set, &sb->saved_mask) < 0)
 		return cordon_err(err, -errno, "sigprocmask: %s", strerror(errno));
 	sb->mask_saved = true;
 	sigdelset(&set, SIGCHLD);
+	if (sb->pty.master >= 0)
+		sigaddset(&set, SIGWINCH);
 	sb->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	return sb->sigfd < 0 ? cordon_err(err, -errno, "signalfd: %s", strerror(errno)) : 0;
 }
@@ -285,6 +294,7 @@ static int sandbox_clone(struct cordon_sandbox *sb, struct cordon_init *in, cord
 		close(socks[0]);
 		return sandbox_clone_error(sb, in->clone_flags, e, err);
 	}
+	cordon_pty_handed(&sb->pty);
 	sb->sock = socks[0];
 	sb->pid = pid;
 	sb->pidfd = pidfd;
@@ -452,8 +462,12 @@ static void sandbox_on_timer(struct cordon_sandbox *sb)
 static void sandbox_on_signal(struct cordon_sandbox *sb)
 {
 	struct signalfd_siginfo si;
-	while (read(sb->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		cordon_sys_pidfd_send_signal(sb->pidfd, (int)si.ssi_signo);
+	while (read(sb->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH)
+			cordon_pty_winch(&sb->pty);
+		else
+			cordon_sys_pidfd_send_signal(sb->pidfd, (int)si.ssi_signo);
+	}
 }
 
 /* POLLHUP without POLLIN: no task uses the filter any more, so no notification can come.
@@ -497,7 +511,7 @@ static void sandbox_on_exit(struct cordon_sandbox *sb)
 /* One round of poll over everything S watches. */
 static int sandbox_poll_once(struct cordon_sandbox *sb)
 {
-	enum { P_SOCK, P_PID, P_TIMER, P_SIG, P_NOTIFY, P_CLIENT, P_N };
+	enum { P_SOCK, P_PID, P_TIMER, P_SIG, P_NOTIFY, P_CLIENT, P_MASTER, P_TTY, P_N };
 	struct pollfd pf[P_N] = {
 	        [P_SOCK] = {.fd = sb->sock, .events = POLLIN},
 	        [P_PID] = {.fd = sb->pidfd, .events = POLLIN},
@@ -506,6 +520,10 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 	        [P_NOTIFY] = {.fd = sb->notify ? cordon_notify_fd(sb->notify) : -1,
 	                      .events = POLLIN},
 	        [P_CLIENT] = {.fd = sb->client, .events = POLLIN},
+	        [P_MASTER] = {.fd = cordon_pty_master_events(&sb->pty) ? sb->pty.master : -1,
+	                      .events = cordon_pty_master_events(&sb->pty)},
+	        [P_TTY] = {.fd = cordon_pty_input_events(&sb->pty) ? sb->pty.user_in : -1,
+	                   .events = POLLIN},
 	};
 	if (poll(pf, P_N, -1) < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -519,6 +537,10 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 		sandbox_on_signal(sb);
 	if (pf[P_CLIENT].fd >= 0 && pf[P_CLIENT].revents)
 		sandbox_on_client(sb, pf[P_CLIENT].revents);
+	if (pf[P_MASTER].fd >= 0 && pf[P_MASTER].revents)
+		cordon_pty_on_master(&sb->pty, pf[P_MASTER].revents);
+	if (pf[P_TTY].fd >= 0 && pf[P_TTY].revents)
+		cordon_pty_on_input(&sb->pty, pf[P_TTY].revents);
 	if (pf[P_PID].revents)
 		sandbox_on_exit(sb);
 	return 0;
@@ -590,6 +612,10 @@ static void sandbox_init_args(const struct cordon_sandbox *sb, struct cordon_ini
 	in->use_landlock = sb->plan->use_landlock && sb->host.landlock_abi > 0;
 	in->envp = sb->envp;
 	in->warm = sb->warm;
+	in->pty_slave = sb->pty.slave;
+	in->pty_master = sb->pty.master;
+	in->pty_fds = sb->pty.fds;
+	in->n_pty_fds = sb->pty.master >= 0 ? sb->pty.n_fds : 0;
 }
 
 static int sandbox_start(struct cordon_sandbox *sb, char *const argv[], cordon_error *err)
@@ -612,6 +638,8 @@ static int sandbox_start(struct cordon_sandbox *sb, char *const argv[], cordon_e
 	}
 	if (r == 0)
 		r = sandbox_go(sb, &e);
+	if (r == 0)
+		cordon_pty_begin(&sb->pty);
 	if (r < 0 && err)
 		*err = e;
 	return r;

@@ -18,8 +18,10 @@
 
 #include "daemon.h"
 #include "envfilter.h"
+#include "keepfd.h"
 #include "plan.h"
 #include "policy.h"
+#include "pty.h"
 #include "sys.h"
 #include "warm.h"
 
@@ -269,10 +271,14 @@ static void warm_req_process(struct cordon_warm_req *req)
 }
 
 /* The run's descriptors for its command: 0-2 where open, then the --keep-fd ones. */
-static int warm_cmd_fds(const struct cordon_policy *p, struct cordon_warm_req *req, int *fds,
+static int warm_cmd_fds(const struct cordon_plan *plan, struct cordon_warm_req *req, int *fds,
                         cordon_error *err)
 {
 	size_t n = 0;
+	const struct cordon_policy *p = plan->policy;
+	int r = cordon_keep_fds_check(plan, p->keep_fds, p->n_keep_fds, err);
+	if (r < 0)
+		return r;
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
 			fds[n] = fd, req->target[n++] = fd;
@@ -303,7 +309,7 @@ static int warm_send_request(int conn, cordon_sandbox *sb, const char *key, size
 {
 	const struct cordon_policy *p = cordon_sandbox_plan(sb)->policy;
 	struct cordon_warm_req req = {.magic = CORDON_WARM_MAGIC};
-	int r = warm_cmd_fds(p, &req, cmd_fds, err);
+	int r = warm_cmd_fds(cordon_sandbox_plan(sb), &req, cmd_fds, err);
 	if (r < 0)
 		return r;
 	*n_cmd = req.n_fds;
@@ -502,6 +508,15 @@ int cordon_warm_run(cordon_sandbox *sb, char *const argv[], char *const envp[],
 	*exit_code = CORDON_EXIT_FAILURE;
 	if (!argv || !argv[0])
 		return cordon_err(err, -EINVAL, "no command given");
+	/* A command on the user's terminal gets a pty of cordon's own (pty.h), which a prepared
+	 * sandbox was not made with: such a run goes cold. */
+	for (int fd = 0; fd < 3; fd++)
+		if (cordon_pty_is_tty(fd))
+			return only ? cordon_err(err, -ENOTTY,
+			                         "--warm-only: fd %d is a terminal; a prepared "
+			                         "sandbox cannot give the command a pty of its own",
+			                         fd)
+			            : 0;
 	cleanup_free char *dir = warm_dir(getuid());
 	if (!dir)
 		return cordon_err(err, -ENOMEM, "warm: out of memory");

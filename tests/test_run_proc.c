@@ -8,7 +8,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <grp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <cmocka.h>
 
@@ -345,14 +349,23 @@ static void body_keep_fd(struct ru_who *w)
 	assert_non_null(strstr(r.out, "closed9"));
 	assert_non_null(strstr(r.out, "closed8"));
 	tu_result_free(&r);
-	/* Kept: readable, but the kept directory still cannot be written through (Landlock). */
+	/* A kept directory would resolve openat in the host's mount namespace (issue 18): refused
+	 * before anything starts, with one line naming the descriptor and its kind. */
 	const char *flags[] = {"--keep-fd", "9", "--keep-fd", "8", NULL};
 	assert_int_equal(
 	        ru_run(w, flags, "cat <&9; echo pwned > /proc/self/fd/8/new || echo refused", &r),
 	        0);
 	printf("%s%s", r.out, r.err);
-	assert_non_null(strstr(r.out, "through fd 9"));
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "--keep-fd 8: a directory"));
+	assert_null(strstr(r.out, "through fd 9"));
 	assert_int_equal(access(ru_path(1, out, "new"), F_OK), -1);
+	tu_result_free(&r);
+	/* The read-only file alone is passed and readable. */
+	const char *flags9[] = {"--keep-fd", "9", NULL};
+	assert_int_equal(ru_run(w, flags9, "cat <&9", &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "through fd 9"));
 	tu_result_free(&r);
 	close(9);
 	close(8);
@@ -449,6 +462,285 @@ static void test_run_proc_keep_fd(void **state)
 	ru_both(body_keep_fd);
 }
 
+/* ---- the user's terminal (issue 18 class 2, issue 11) -------------------------------------- */
+
+/* cordon run -- sh -c script as w, with a pty of the test's as its stdin, stdout, stderr and
+ * controlling terminal, as in an interactive shell. *master and *slave stay the test's. */
+static pid_t start_on_pty_with(struct ru_who *w, const char *timeout, const char *script,
+                               int *master, int *slave)
+{
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(*master >= 0);
+	assert_int_equal(grantpt(*master), 0);
+	assert_int_equal(unlockpt(*master), 0);
+	*slave = open(ptsname(*master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(*slave >= 0);
+	struct winsize ws = {.ws_row = 24, .ws_col = 80};
+	assert_int_equal(ioctl(*slave, TIOCSWINSZ, &ws), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char home[4200];
+		snprintf(home, sizeof(home), "HOME=%s", w->home);
+		char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", home, "LANG=C",
+		                "TERM=xterm", NULL};
+		const char *argv[] = {tu_cordon(), "run",   "--workspace", w->ws,
+		                      "--timeout", timeout, "--",          "/bin/sh",
+		                      "-c",        script,  NULL};
+		setsid();
+		if (ioctl(*slave, TIOCSCTTY, 0) < 0 || dup2(*slave, 0) < 0 || dup2(*slave, 1) < 0 ||
+		    dup2(*slave, 2) < 0 || chdir(w->ws) < 0)
+			_exit(120);
+		signal(SIGPIPE, SIG_DFL);
+		if (!w->root &&
+		    (setgroups(0, NULL) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0))
+			_exit(121);
+		execve(argv[0], (char *const *)argv, envp);
+		_exit(122);
+	}
+	return pid;
+}
+
+static pid_t start_on_pty(struct ru_who *w, const char *script, int *master, int *slave)
+{
+	return start_on_pty_with(w, "0", script, master, slave);
+}
+
+/* Read the master into buf (NUL-terminated) until needle shows up or seconds pass (a bound
+ * that only stops a broken build from hanging). true when it showed up. */
+static bool pty_read_until(int master, char *buf, size_t len, size_t *used, const char *needle,
+                           int seconds)
+{
+	for (int i = 0; i < seconds * 20; i++) {
+		buf[*used] = '\0';
+		if (needle && strstr(buf, needle))
+			return true;
+		struct pollfd p = {.fd = master, .events = POLLIN};
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		ssize_t n = read(master, buf + *used, len - 1 - *used);
+		if (n <= 0)
+			break;
+		*used += (size_t)n;
+	}
+	buf[*used] = '\0';
+	return needle && strstr(buf, needle);
+}
+
+/* Wait (bounded) until a process whose whole command line is cmdline (words joined by
+ * spaces) exists. */
+static bool wait_cmdline(const char *cmdline, int seconds)
+{
+	for (int i = 0; i < seconds * 20; i++) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		bool found = false;
+		while (d && !found && (de = readdir(d))) {
+			char path[300], buf[256];
+			snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			for (ssize_t k = 0; k < n; k++)
+				if (buf[k] == '\0')
+					buf[k] = k == n - 1 ? '\0' : ' ';
+			buf[n > 0 ? n : 0] = '\0';
+			found = n > 0 && strcmp(buf, cmdline) == 0;
+		}
+		if (d)
+			closedir(d);
+		if (found)
+			return true;
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/* Wait for pid up to seconds; false (and the process killed) when it did not end. */
+static bool wait_bounded(pid_t pid, int *status, int seconds)
+{
+	for (int i = 0; i < seconds * 20; i++) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return true;
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return false;
+}
+
+/* The command changes its terminal's size and mode; the user's terminal keeps both. */
+static void body_tty_state(struct ru_who *w)
+{
+	int master, slave;
+	pid_t pid = start_on_pty(w,
+	                         "stty cols 77 rows 33 && stty -echo -icanon -isig && "
+	                         "test -t 0 && stty size && echo done",
+	                         &master, &slave);
+	struct termios before;
+	struct winsize ws_before;
+	assert_int_equal(tcgetattr(slave, &before), 0);
+	assert_int_equal(ioctl(slave, TIOCGWINSZ, &ws_before), 0);
+	char buf[8192];
+	size_t used = 0;
+	pty_read_until(master, buf, sizeof(buf), &used, "done", 20);
+	int st = 0;
+	assert_true(wait_bounded(pid, &st, 20));
+	printf("%s\n", buf);
+	assert_non_null(strstr(buf, "33 77")); /* the command's own terminal did change */
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	struct termios after;
+	struct winsize ws_after;
+	assert_int_equal(tcgetattr(slave, &after), 0);
+	assert_int_equal(ioctl(slave, TIOCGWINSZ, &ws_after), 0);
+	assert_int_equal(ws_after.ws_row, ws_before.ws_row);
+	assert_int_equal(ws_after.ws_col, ws_before.ws_col);
+	assert_int_equal(after.c_lflag, before.c_lflag);
+	assert_int_equal(after.c_iflag, before.c_iflag);
+	assert_int_equal(after.c_oflag, before.c_oflag);
+	close(master);
+	close(slave);
+}
+
+static void test_run_proc_tty_state_restored(void **state)
+{
+	(void)state;
+	ru_both(body_tty_state);
+}
+
+static void assert_tty_same(int slave, const struct termios *t0, const struct winsize *w0)
+{
+	struct termios t1;
+	struct winsize w1;
+	assert_int_equal(tcgetattr(slave, &t1), 0);
+	assert_int_equal(ioctl(slave, TIOCGWINSZ, &w1), 0);
+	assert_int_equal(t1.c_lflag, t0->c_lflag);
+	assert_int_equal(t1.c_iflag, t0->c_iflag);
+	assert_int_equal(t1.c_oflag, t0->c_oflag);
+	assert_int_equal(w1.ws_row, w0->ws_row);
+	assert_int_equal(w1.ws_col, w0->ws_col);
+}
+
+/* The same when the run ends by --timeout, and by SIGTERM to cordon. */
+static void body_tty_restored_on_end(struct ru_who *w)
+{
+	const char *script = "stty -echo -icanon cols 10 rows 5; echo ready; sleep 30";
+	for (int by_term = 0; by_term <= 1; by_term++) {
+		int master, slave;
+		pid_t pid = start_on_pty_with(w, by_term ? "0" : "1", script, &master, &slave);
+		struct termios t0;
+		struct winsize w0;
+		assert_int_equal(tcgetattr(slave, &t0), 0);
+		assert_int_equal(ioctl(slave, TIOCGWINSZ, &w0), 0);
+		char buf[8192];
+		size_t used = 0;
+		assert_true(pty_read_until(master, buf, sizeof(buf), &used, "ready", 20));
+		if (by_term)
+			kill(pid, SIGTERM);
+		int st = 0;
+		assert_true(wait_bounded(pid, &st, 20));
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), by_term ? 128 + SIGTERM : 124);
+		assert_tty_same(slave, &t0, &w0);
+		close(master);
+		close(slave);
+	}
+}
+
+static void test_run_proc_tty_restored_on_timeout_and_term(void **state)
+{
+	(void)state;
+	ru_both(body_tty_restored_on_end);
+}
+
+/* Ctrl-C typed on the user's terminal ends the whole command, not just the shell that waits
+ * for its child (issue 11): "after" never comes. */
+static void body_tty_ctrl_c(struct ru_who *w)
+{
+	int master, slave;
+	char sleeper[64], script[160];
+	snprintf(sleeper, sizeof(sleeper), "sleep 30.%d", (int)getpid() % 100000);
+	snprintf(script, sizeof(script), "echo ready; %s; echo after", sleeper);
+	pid_t pid = start_on_pty(w, script, &master, &slave);
+	char buf[8192];
+	size_t used = 0;
+	assert_true(pty_read_until(master, buf, sizeof(buf), &used, "ready", 20));
+	/* Typed once sleep runs: a key typed while sh itself runs a builtin is swallowed by
+	 * dash -c, which catches SIGINT, on any terminal. */
+	assert_true(wait_cmdline(sleeper, 20));
+	assert_int_equal(write(master, "\003", 1), 1);
+	int st = 0;
+	bool ended = wait_bounded(pid, &st, 10);
+	pty_read_until(master, buf, sizeof(buf), &used, NULL, 1);
+	printf("%s\n", buf);
+	assert_true(ended);
+	assert_null(strstr(buf, "after"));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 128 + SIGINT);
+	close(master);
+	close(slave);
+}
+
+static void test_run_proc_tty_ctrl_c_ends_group(void **state)
+{
+	(void)state;
+	ru_both(body_tty_ctrl_c);
+}
+
+/* The user's terminal is resized: the command's terminal follows (SIGWINCH relayed). */
+static void body_tty_winch(struct ru_who *w)
+{
+	int master, slave;
+	pid_t pid = start_on_pty(w,
+	                         "trap 'stty size; exit 0' WINCH; echo ready; "
+	                         "i=0; while [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done",
+	                         &master, &slave);
+	char buf[8192];
+	size_t used = 0;
+	assert_true(pty_read_until(master, buf, sizeof(buf), &used, "ready", 20));
+	struct winsize ws = {.ws_row = 50, .ws_col = 100};
+	assert_int_equal(ioctl(master, TIOCSWINSZ, &ws), 0); /* the kernel signals cordon */
+	bool seen = pty_read_until(master, buf, sizeof(buf), &used, "50 100", 10);
+	int st = 0;
+	wait_bounded(pid, &st, 20);
+	printf("%s\n", buf);
+	assert_true(seen);
+	close(master);
+	close(slave);
+}
+
+static void test_run_proc_tty_winch_relayed(void **state)
+{
+	(void)state;
+	ru_both(body_tty_winch);
+}
+
+/* Without a terminal, SIGINT to cordon reaches the command's whole process group. */
+static void body_sigint_group(struct ru_who *w)
+{
+	char sleeper[64], script[160];
+	snprintf(sleeper, sizeof(sleeper), "sleep 30.%d", (int)getpid() % 100000);
+	snprintf(script, sizeof(script), "touch started; %s; echo after > after", sleeper);
+	pid_t pid = start_cordon(w, script);
+	assert_true(wait_cmdline(sleeper, 20)); /* not while dash runs a builtin: see above */
+	kill(pid, SIGINT);
+	int st = 0;
+	assert_true(wait_bounded(pid, &st, 10));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 128 + SIGINT);
+	assert_int_equal(access(ru_path(0, w->ws, "after"), F_OK), -1);
+}
+
+static void test_run_proc_sigint_reaches_group(void **state)
+{
+	(void)state;
+	ru_both(body_sigint_group);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +757,11 @@ int main(void)
 	        cmocka_unit_test(test_run_proc_keep_fd),
 	        cmocka_unit_test(test_run_proc_cwd_unavailable_refused),
 	        cmocka_unit_test(test_run_proc_init_unreadable),
+	        cmocka_unit_test(test_run_proc_tty_state_restored),
+	        cmocka_unit_test(test_run_proc_tty_restored_on_timeout_and_term),
+	        cmocka_unit_test(test_run_proc_tty_ctrl_c_ends_group),
+	        cmocka_unit_test(test_run_proc_tty_winch_relayed),
+	        cmocka_unit_test(test_run_proc_sigint_reaches_group),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

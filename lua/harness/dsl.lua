@@ -24,6 +24,8 @@
 --                            hidden directory is a refusal)
 --   verdict = "oracle"       the oracle alone decides the outcome (UDP sends, daemons)
 --   timeout, serial          seconds for the probe (default 20); run alone (limits, timing)
+--   refused_start            a Lua pattern: the sandbox refusing to start (exit 125) with a
+--                            first stderr line matching it counts as refused, not an error
 --   oracle_name              the name a custom oracle function is reported under
 --   leak_file(t) -> path     the harness opens it read-only and the probe inherits the
 --                            descriptor (t._leaked_fd) without --keep-fd: it must be closed

@@ -359,6 +359,17 @@ local function launch(sc, spec, t)
 	return res
 end
 
+-- A sandbox that will not start for the reason the scenario names (exit 125, its message
+-- matching sc.refused_start) refused the attempt as a whole: a kept descriptor it does not
+-- pass, for one. Any other 125 stays an error.
+local function refused_start(sc, p, res)
+	local first = (res.stderr or ""):match("[^\n]+") or ""
+	if sc.refused_start and p.outcome == "error" and not p.line and p.exit == 125 and
+		first:find(sc.refused_start) then
+		p.outcome, p.problem, p.detail = "refused", nil, "the sandbox refused to start: " .. first
+	end
+end
+
 local function decided(p)
 	return p.outcome == "succeeded" or p.outcome == "refused"
 end
@@ -420,6 +431,7 @@ local function attempt_body(sc, settings, adapter, ctx, t, out)
 		keep_fds = (t._kept_fd or t._leaked_fd) and { t._kept_fd or t._leaked_fd, t._leaked_fd } or nil }
 	local res = launch(sc, spec, t)
 	out.probe = M.interpret(res, argv, #prefix > 0)
+	refused_start(sc, out.probe, res)
 	classify(sc, out.probe, t)
 	t._probe, t._result = out.probe, res
 	witness(sc, out, t, res)

@@ -27,6 +27,22 @@ local function nice_of(p)
 	return fields[17] -- field 19 of stat: nice
 end
 
+-- The harness's pty as the probe's terminal, and its size and mode before the run.
+local function tty_setup(t)
+	t.pty = oracle.pty()
+	t.tty_before = t.pty:state()
+end
+
+local function tty_changed(t, res)
+	local a, b = t.tty_before, t.pty:state()
+	for _, f in ipairs({ "rows", "cols", "iflag", "oflag", "lflag", "cflag" }) do
+		if a[f] ~= b[f] then
+			return true, ("the user's terminal changed: %s %s -> %s"):format(f, tostring(a[f]), tostring(b[f]))
+		end
+	end
+	return false, ("size %dx%d and mode unchanged"):format(b.rows, b.cols)
+end
+
 return {
 	{ id = "proc.kill.victim", area = "proc", title = "signal a process outside the sandbox",
 		probe = "proc.kill", setup = victim, args = function(t) return { pid(t), "USR1" } end,
@@ -93,6 +109,17 @@ return {
 		probe = "proc.tiocsti", pty = true, setup = function(t) t.pty = oracle.pty() end,
 		args = function() return { "#" } end, oracle = "pty", needs = { "tiocsti" },
 		expect = always("refused") },
+	-- The user's terminal (issue 18): what the command does to its terminal's size or mode
+	-- must not outlast the run or reach the host's foreground group (SIGWINCH). The probe's
+	-- ioctl succeeds on a sandbox's own pty: only the terminal's state outside decides.
+	{ id = "proc.tty_winsize.pty", area = "proc", title = "resize the user's terminal (TIOCSWINSZ)",
+		probe = "proc.tty_winsize", pty = true, setup = tty_setup,
+		args = function() return {} end, oracle = tty_changed, oracle_name = "tty-state",
+		verdict = "oracle", expect = always("refused") },
+	{ id = "proc.tty_termios.pty", area = "proc", title = "leave the user's terminal without echo (TCSETS)",
+		probe = "proc.tty_termios", pty = true, setup = tty_setup,
+		args = function() return {} end, oracle = tty_changed, oracle_name = "tty-state",
+		verdict = "oracle", expect = always("refused") },
 	{ id = "proc.exe_write.self", area = "proc", title = "open /proc/self/exe for writing (runc CVE-2019-5736)",
 		probe = "proc.exe_write", args = function() return {} end, oracle = "self",
 		expect = always("refused") },
