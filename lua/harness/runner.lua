@@ -306,6 +306,7 @@ local function plan(sc, settings, adapter, t)
 	if #missing > 0 then
 		return pol, expected, nil, adapter.name .. " cannot express: " .. table.concat(missing, ", ")
 	end
+	if sc.pty and adapter.no_pty then return pol, expected, nil, adapter.no_pty end
 	if sc.keep_dir then
 		-- A directory descriptor the harness opens and passes in (cordon: --keep-fd N): the
 		-- sandbox must not write through it where the policy says no.
