@@ -1,5 +1,5 @@
 /* Creation of names, answered by the supervisor (see notify.c for the rules every handler
- * follows). Notified only when the plan protects a name that does not exist yet.
+ * follows). Notified when the plan protects or hides a path.
  *
  * Paths are resolved here component by component inside the target's root (/proc/PID/root),
  * from its cwd or the directory descriptor it passed (taken with pidfd_getfd), to a directory

@@ -211,7 +211,7 @@ static int add_connect_notify(scmp_filter_ctx ctx, cordon_error *err)
 	return r;
 }
 
-/* Creation of names, for the plan's PROTECT_ABSENT ops. O_CREAT is tested with a mask so
+/* Creation and renaming of names, for the plan's PROTECT_ABSENT, PROTECT and HIDE ops. O_CREAT is tested with a mask so
  * opens without it never reach the supervisor; openat2 keeps its flags in memory: ENOSYS, and
  * libc falls back to openat. */
 static int add_create_notify(scmp_filter_ctx ctx, cordon_error *err)
@@ -292,7 +292,11 @@ struct cordon_seccomp_variant cordon_seccomp_variant_of(const struct cordon_plan
 	        .network_off = plan->policy && plan->policy->network == CORDON_NETWORK_OFF,
 	        .notify = !plan->host || plan->host->seccomp_notify,
 	};
-	v.create_notify = v.notify && plan_has_op(plan, CORDON_OP_PROTECT_ABSENT);
+	/* Renames too: a directory on the way to a protected or hidden path, renamed away and made
+	 * anew, would take the path's name with it (notify.c, add_protected). */
+	v.create_notify = v.notify && (plan_has_op(plan, CORDON_OP_PROTECT_ABSENT) ||
+	                               plan_has_op(plan, CORDON_OP_PROTECT) ||
+	                               plan_has_op(plan, CORDON_OP_HIDE));
 	return v;
 }
 
