@@ -205,6 +205,26 @@ static int rule_protect(struct cordon_plan *pl)
 	                  mech);
 }
 
+/* policy.c decided it (check_root_links); explain says which way. */
+static int rule_root_links(struct cordon_plan *pl)
+{
+	const struct cordon_policy *p = pl->policy;
+	if (p->profile != CORDON_PROFILE_WORKSPACE_WRITE)
+		return 0;
+	if (!p->follow_root_links || !p->root_link)
+		return rule_add(pl, "root symlinks", false, CORDON_ENFORCED, NULL,
+		                fmt("no writable root is reached through a symlink in a directory "
+		                    "you can write (one a sandboxed command could have made)"),
+		                fmt("checked before the run: each component looked up; "
+		                    "--follow-root-symlinks allows them"));
+	return rule_add(pl, "root symlinks", false, CORDON_NOT_ENFORCED,
+	                fmt("--follow-root-symlinks"),
+	                fmt("a writable root is reached through the symlink %s, in a directory "
+	                    "you can write",
+	                    p->root_link),
+	                fmt("followed as asked"));
+}
+
 static int rule_deny_read(struct cordon_plan *pl)
 {
 	size_t n = cordon_plan_count(pl, CORDON_OP_HIDE);
@@ -475,9 +495,9 @@ static int rule_descriptors(struct cordon_plan *pl)
 int cordon_plan_rules(struct cordon_plan *pl, cordon_error *err)
 {
 	static int (*const rules[])(struct cordon_plan *) = {
-	        rule_files,     rule_protect,    rule_deny_read,   rule_network, rule_unix_sockets,
-	        rule_processes, rule_terminal,   rule_ipc_uts,     rule_tmp,     rule_limits,
-	        rule_env,       rule_privileges, rule_descriptors,
+	        rule_files,        rule_protect,   rule_root_links, rule_deny_read,   rule_network,
+	        rule_unix_sockets, rule_processes, rule_terminal,   rule_ipc_uts,     rule_tmp,
+	        rule_limits,       rule_env,       rule_privileges, rule_descriptors,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
 		int r = rules[i](pl);
