@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include "envfilter.h"
+#include "guard.h"
 #include "host.h"
 #include "limit.h"
 #include "plan.h"
@@ -36,6 +37,7 @@ struct cordon_sandbox {
 	struct cordon_plan *plan;
 	struct cordon_seccomp *sc;
 	struct cordon_notify *notify;
+	struct cordon_guard *guard; /* protected names that appear while it runs (guard.h) */
 	struct cordon_cgroup cgroup;
 	struct cordon_session_ns session; /* --session: the keeper's namespaces, or all -1 */
 	char **envp;                      /* the filtered environment (one allocation) */
@@ -98,6 +100,8 @@ static void sandbox_release(struct cordon_sandbox *sb)
 	sandbox_close(&sb->pidfd);
 	cordon_notify_free(sb->notify);
 	sb->notify = NULL;
+	cordon_guard_free(sb->guard);
+	sb->guard = NULL;
 	cordon_session_ns_close(&sb->session);
 	cordon_cgroup_destroy(&sb->cgroup);
 	if (sb->mask_saved)
@@ -327,6 +331,9 @@ static void sandbox_on_message(struct cordon_sandbox *sb, const struct cordon_ms
 		if (!sb->notify && sb->sc && cordon_seccomp_notifies(sb->sc))
 			sandbox_check(sb, cordon_notify_read(sb->plan, sb->pid, &sb->notify, &e),
 			              &e);
+		/* Before GO: the command never runs unwatched (guard.h). */
+		if (!sb->guard && !sb->failed)
+			sandbox_check(sb, cordon_guard_new(sb->plan, sb->pid, &sb->guard, &e), &e);
 		break;
 	case CORDON_MSG_READY:
 		sb->ready = true;
@@ -423,6 +430,12 @@ static void sandbox_on_notify(struct cordon_sandbox *sb, short revents)
 	}
 }
 
+static void sandbox_on_guard(struct cordon_sandbox *sb)
+{
+	cordon_error e = {0};
+	sandbox_check(sb, cordon_guard_handle(sb->guard, &e), &e);
+}
+
 /* The warm run's client: a signal to forward, or its end (then nobody waits for the command:
  * end the tree, as a cold run's tree ends with its cordon). */
 static void sandbox_on_client(struct cordon_sandbox *sb, short revents)
@@ -453,7 +466,7 @@ static void sandbox_on_exit(struct cordon_sandbox *sb)
 /* One round of poll over everything S watches. */
 static int sandbox_poll_once(struct cordon_sandbox *sb)
 {
-	enum { P_SOCK, P_PID, P_TIMER, P_SIG, P_NOTIFY, P_CLIENT, P_N };
+	enum { P_SOCK, P_PID, P_TIMER, P_SIG, P_NOTIFY, P_CLIENT, P_GUARD, P_N };
 	struct pollfd pf[P_N] = {
 	        [P_SOCK] = {.fd = sb->sock, .events = POLLIN},
 	        [P_PID] = {.fd = sb->pidfd, .events = POLLIN},
@@ -462,6 +475,7 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 	        [P_NOTIFY] = {.fd = sb->notify ? cordon_notify_fd(sb->notify) : -1,
 	                      .events = POLLIN},
 	        [P_CLIENT] = {.fd = sb->client, .events = POLLIN},
+	        [P_GUARD] = {.fd = cordon_guard_fd(sb->guard), .events = POLLIN},
 	};
 	if (poll(pf, P_N, -1) < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -473,6 +487,8 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 		sandbox_on_timer(sb);
 	if (pf[P_SIG].fd >= 0 && pf[P_SIG].revents)
 		sandbox_on_signal(sb);
+	if (pf[P_GUARD].fd >= 0 && pf[P_GUARD].revents)
+		sandbox_on_guard(sb);
 	if (pf[P_CLIENT].fd >= 0 && pf[P_CLIENT].revents)
 		sandbox_on_client(sb, pf[P_CLIENT].revents);
 	if (pf[P_PID].revents)
@@ -657,7 +673,11 @@ int cordon_sandbox_hand(cordon_sandbox *sb, const struct cordon_warm_req *req, c
 {
 	if (!sb->warm || !sb->ready || sb->reaped || sb->client >= 0)
 		return cordon_err(err, -EINVAL, "no prepared sandbox to hand the command to");
-	int r = cordon_fds_send(sb->sock, req, sizeof(*req), fds, n);
+	/* A protected name made while the sandbox waited is bound before the command comes. */
+	int r = cordon_guard_handle(sb->guard, err);
+	if (r < 0)
+		return sandbox_abort(sb, r, err);
+	r = cordon_fds_send(sb->sock, req, sizeof(*req), fds, n);
 	if (r < 0)
 		r = cordon_err(err, r, "cannot hand the command to the sandbox: %s", strerror(-r));
 	sb->client = client;
