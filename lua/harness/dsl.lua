@@ -23,6 +23,8 @@
 --   classify(value, t, p)    -> outcome[, why]: reinterpret a probe line (an empty listing of a
 --                            hidden directory is a refusal)
 --   verdict = "oracle"       the oracle alone decides the outcome (UDP sends, daemons)
+--   refuse_start = true      a sandbox that refuses to start (exit 125, no probe line) counts
+--                            as the probe refused (a planted symlink as the workspace)
 --   timeout, serial          seconds for the probe (default 20); run alone (limits, timing)
 --   oracle_name              the name a custom oracle function is reported under
 -- Every function runs through sys.budget in the file's own _ENV (see new_env), which also holds

@@ -412,6 +412,12 @@ local function attempt_body(sc, settings, adapter, ctx, t, out)
 		keep_fds = t._kept_fd and { t._kept_fd } or nil }
 	local res = launch(sc, spec, t)
 	out.probe = M.interpret(res, argv, #prefix > 0)
+	-- refuse_start: the sandbox saying no before anything ran (exit 125, no probe line) is the
+	-- refusal this scenario expects (a workspace reached through a planted symlink).
+	if sc.refuse_start and #prefix > 0 and res.status == 125 and not out.probe.line then
+		out.probe.outcome, out.probe.problem = "refused", nil
+		out.probe.detail = "the sandbox refused to start: " .. ((res.stderr or ""):match("[^\n]+") or "")
+	end
 	classify(sc, out.probe, t)
 	t._probe, t._result = out.probe, res
 	witness(sc, out, t, res)
