@@ -160,13 +160,21 @@ int cordon_guard_new(const struct cordon_plan *plan, pid_t init_pid, struct cord
 	if (!g)
 		return cordon_err(err, -ENOMEM, "out of memory");
 	g->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	g->userns = plan->use_userns ? ns_open(init_pid, "user") : -1;
 	g->mntns = ns_open(init_pid, "mnt");
+	g->userns = plan->use_userns ? ns_open(init_pid, "user") : -1;
 	int r = 0;
 	if (g->ino < 0 || g->mntns < 0 || (plan->use_userns && g->userns < 0))
 		r = cordon_err(err, -errno,
 		               "guard: cannot watch the writable roots for protected names: %s",
 		               strerror(errno));
+	/* With --session we are in the sandbox's user namespace already (setns would fail). */
+	struct stat theirs, ours;
+	if (g->userns >= 0 && fstat(g->userns, &theirs) == 0 &&
+	    stat("/proc/self/ns/user", &ours) == 0 && theirs.st_ino == ours.st_ino &&
+	    theirs.st_dev == ours.st_dev) {
+		close(g->userns);
+		g->userns = -1;
+	}
 	for (size_t i = 0; r == 0 && i < plan->n_ops; i++)
 		if (plan->ops[i].kind == CORDON_OP_PROTECT_ABSENT &&
 		    (r = guard_watch(g, plan->ops[i].path)) < 0)

@@ -38,6 +38,7 @@ struct cordon_sandbox {
 	struct cordon_seccomp *sc;
 	struct cordon_notify *notify;
 	struct cordon_guard *guard; /* protected names that appear while it runs (guard.h) */
+	bool guard_failed;          /* one appeared and could not be bound: the run was ended */
 	struct cordon_cgroup cgroup;
 	struct cordon_session_ns session; /* --session: the keeper's namespaces, or all -1 */
 	char **envp;                      /* the filtered environment (one allocation) */
@@ -433,7 +434,9 @@ static void sandbox_on_notify(struct cordon_sandbox *sb, short revents)
 static void sandbox_on_guard(struct cordon_sandbox *sb)
 {
 	cordon_error e = {0};
-	sandbox_check(sb, cordon_guard_handle(sb->guard, &e), &e);
+	int r = cordon_guard_handle(sb->guard, &e);
+	sb->guard_failed |= r < 0 && !sb->failed;
+	sandbox_check(sb, r, &e);
 }
 
 /* The warm run's client: a signal to forward, or its end (then nobody waits for the command:
@@ -719,6 +722,10 @@ static int sandbox_wait_until(struct cordon_sandbox *sb, enum sandbox_until unti
 	}
 	if (sb->reaped)
 		sandbox_release(sb);
+	/* Not the command's status: cordon ended it, and says why. */
+	if (sb->guard_failed)
+		return cordon_err(err, sb->fail.code < 0 ? sb->fail.code : -EIO, "%s",
+		                  sb->fail.msg);
 	return sandbox_exit_code(sb, exit_code, err);
 }
 
