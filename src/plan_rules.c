@@ -188,21 +188,49 @@ static int rule_files(struct cordon_plan *pl)
 	return rule_add(pl, "files", true, st, why, text, mech);
 }
 
+/* A protected or hidden path deeper than directly in a writable root: the directories on the
+ * way are only kept from being renamed by the supervisor. */
+static bool has_nested_path(const struct cordon_plan *pl)
+{
+	for (size_t i = 0; i < pl->n_ops; i++) {
+		const struct cordon_op *op = &pl->ops[i];
+		if (op->kind != CORDON_OP_PROTECT && op->kind != CORDON_OP_PROTECT_ABSENT &&
+		    op->kind != CORDON_OP_HIDE)
+			continue;
+		const char *slash = strrchr(op->path, '/');
+		for (size_t j = 0; slash && slash != op->path && j < pl->n_ops; j++) {
+			const struct cordon_op *root = &pl->ops[j];
+			size_t len = strlen(root->path);
+			if (root->kind == CORDON_OP_BIND_RW &&
+			    cordon_path_is_beneath(op->path, root->path) &&
+			    (size_t)(slash - op->path) > len)
+				return true;
+		}
+	}
+	return false;
+}
+
 static int rule_protect(struct cordon_plan *pl)
 {
 	if (pl->policy->profile != CORDON_PROFILE_WORKSPACE_WRITE)
 		return 0; /* nothing is writable, or nothing is restricted */
 	size_t absent = cordon_plan_count(pl, CORDON_OP_PROTECT_ABSENT);
+	bool nested = has_nested_path(pl);
 	char *text =
 	        fmt("read-only in every writable root: .git (and its gitdir), .cordon, .codex, "
 	            ".agents%s (%zu existing, %zu absent)",
 	            pl->policy->protect.n ? ", and each --protect path" : "",
 	            cordon_plan_count(pl, CORDON_OP_PROTECT), absent);
-	char *mech =
-	        fmt("read-only bind mounts (unlink/rename of a mount point fails)%s",
-	            absent ? "; creation of absent ones refused by seccomp user notification" : "");
-	return rule_needs(pl, "protected paths", NEED_MOUNT | (absent ? NEED_NOTIFY : 0), text,
-	                  mech);
+	char *mech = fmt(
+	        "read-only bind mounts, symlinks on the way bound over themselves (unlink/rename "
+	        "of a mount point fails)%s%s%s",
+	        absent ? "; creation of absent ones refused by seccomp user notification" : "",
+	        nested ? "; renaming a directory on the way refused by the supervisor" : "",
+	        absent ? "; one made from outside during the run bound read-only when the "
+	                 "supervisor sees it (inotify)"
+	               : "");
+	return rule_needs(pl, "protected paths", NEED_MOUNT | (absent || nested ? NEED_NOTIFY : 0),
+	                  text, mech);
 }
 
 /* policy.c decided it (check_root_links); explain says which way. */
