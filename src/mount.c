@@ -281,8 +281,8 @@ static int mount_protect_clone(struct mount_state *st, size_t i, cordon_error *e
 	const struct cordon_op *op = &st->plan->ops[i];
 	/* Outside the writable roots and not in the sandbox's view (it was under the host's
 	 * /tmp, say): nothing to protect. Inside them, a path that vanished is an error. */
-	struct stat sb;
-	if (!mount_in_writable_root(st->plan, op->path) && lstat(op->path, &sb) < 0 &&
+	struct stat lst;
+	if (!mount_in_writable_root(st->plan, op->path) && lstat(op->path, &lst) < 0 &&
 	    errno == ENOENT)
 		return 0;
 	/* Never followed: a symlink on the way to a protected path (plan.c) is bound over itself,

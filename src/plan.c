@@ -1,6 +1,7 @@
 /* The plan: the finalized policy turned into typed mount operations in application order, plus
  * the rules with their enforcement on this host (plan_rules.c). No scans of the workspace:
- * a fixed number of stat() calls per writable root and per listed path. */
+ * a fixed number of stat() calls per writable root and per listed path, and one lstat() per
+ * component of a protected path that goes through a symlink. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>

@@ -211,8 +211,8 @@ static int add_connect_notify(scmp_filter_ctx ctx, cordon_error *err)
 	return r;
 }
 
-/* Creation and renaming of names, for the plan's PROTECT_ABSENT, PROTECT and HIDE ops. O_CREAT is tested with a mask so
- * opens without it never reach the supervisor; openat2 keeps its flags in memory: ENOSYS, and
+/* Creation and renaming of names, for the plan's PROTECT_ABSENT, PROTECT and HIDE ops. O_CREAT
+ * is tested with a mask so opens without it never reach the supervisor; openat2 keeps its flags in memory: ENOSYS, and
  * libc falls back to openat. */
 static int add_create_notify(scmp_filter_ctx ctx, cordon_error *err)
 {
