@@ -212,8 +212,8 @@ static int add_connect_notify(scmp_filter_ctx ctx, cordon_error *err)
 }
 
 /* Creation and renaming of names, for the plan's PROTECT_ABSENT, PROTECT and HIDE ops. O_CREAT
- * is tested with a mask so opens without it never reach the supervisor; openat2 keeps its flags in memory: ENOSYS, and
- * libc falls back to openat. */
+ * is tested with a mask so opens without it never reach the supervisor; openat2 keeps its
+ * flags in memory: ENOSYS, and libc falls back to openat. */
 static int add_create_notify(scmp_filter_ctx ctx, cordon_error *err)
 {
 	struct scmp_arg_cmp open_creat = SCMP_A1_64(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
