@@ -102,14 +102,14 @@ static int guard_scan(struct cordon_guard *g, cordon_error *err)
 
 /* ---- set up --------------------------------------------------------------------------- */
 
-static int guard_watch(struct cordon_guard *g, const char *path)
+static int guard_watch(struct cordon_guard *g, const char *path, bool bound)
 {
 	struct guard_path *v = realloc(g->v, (g->n + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	g->v = v;
 	struct guard_path *p = &v[g->n];
-	*p = (struct guard_path){.wd = -1, .path = strdup(path)};
+	*p = (struct guard_path){.wd = -1, .path = strdup(path), .bound = bound};
 	if (!p->path)
 		return -ENOMEM;
 	char *slash = strrchr(p->path, '/');
@@ -145,7 +145,8 @@ static bool guard_needed(const struct cordon_plan *plan)
 	if (!(plan->clone_flags & CLONE_NEWNS))
 		return false;
 	for (size_t i = 0; i < plan->n_ops; i++)
-		if (plan->ops[i].kind == CORDON_OP_PROTECT_ABSENT)
+		if (plan->ops[i].kind == CORDON_OP_PROTECT_ABSENT ||
+		    plan->ops[i].kind == CORDON_OP_PROTECT)
 			return true;
 	return false;
 }
@@ -175,11 +176,17 @@ int cordon_guard_new(const struct cordon_plan *plan, pid_t init_pid, struct cord
 		close(g->userns);
 		g->userns = -1;
 	}
-	for (size_t i = 0; r == 0 && i < plan->n_ops; i++)
-		if (plan->ops[i].kind == CORDON_OP_PROTECT_ABSENT &&
-		    (r = guard_watch(g, plan->ops[i].path)) < 0)
-			r = cordon_err(err, r, "guard: cannot watch %s: %s", plan->ops[i].path,
+	/* Existing ones too (bound by mount.c already): removed and made anew from outside, the
+	 * name is a new file, and the bind went with the old one. */
+	for (size_t i = 0; r == 0 && i < plan->n_ops; i++) {
+		const struct cordon_op *op = &plan->ops[i];
+		if (op->kind != CORDON_OP_PROTECT_ABSENT && op->kind != CORDON_OP_PROTECT)
+			continue;
+		r = guard_watch(g, op->path, op->kind == CORDON_OP_PROTECT);
+		if (r < 0)
+			r = cordon_err(err, r, "guard: cannot watch %s: %s", op->path,
 			               strerror(-r));
+	}
 	/* Watching now: what appeared between the plan and here is found by this scan, what
 	 * appears later by an event. */
 	if (r == 0)

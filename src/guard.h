@@ -3,8 +3,9 @@
  * The plan decides once, before the command starts, which protected paths exist (bound
  * read-only) and which do not (their creation from inside is refused by the supervisor). A
  * `.git` the user makes from outside while a long command runs would otherwise be an ordinary
- * writable directory inside. The guard watches the directory of every absent protected path
- * (inotify, in the supervisor) and, when one appears, binds it read-only over itself inside
+ * writable directory inside. The guard watches the directory of every protected path (inotify,
+ * in the supervisor) and, when one appears (absent at the start, or removed and made anew from
+ * outside: the bind went with the old file), binds it read-only over itself inside
  * the sandbox's mount namespace, from a short-lived helper forked by the supervisor that joins
  * the sandbox's user and mount namespaces.
  *
@@ -23,7 +24,7 @@
 
 struct cordon_guard;
 
-/* Watch the absent protected paths of plan, for the sandbox whose init is init_pid (its
+/* Watch the protected paths of plan, for the sandbox whose init is init_pid (its
  * namespaces are opened now), and bind any that exists already (created since the plan).
  * *out is NULL, and 0 returned, when the plan has nothing to watch. */
 CORDON_HIDDEN int cordon_guard_new(const struct cordon_plan *plan, pid_t init_pid,

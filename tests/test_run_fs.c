@@ -512,27 +512,33 @@ static void test_run_fs_rename_protected_ancestor(void **state)
 	ru_both(body_rename_ancestor);
 }
 
-/* The user makes .git (from outside) while the command runs: once made, it is read-only
- * inside. The command waits for it, then gives the supervisor half a second (guard.h). */
-static void body_git_appears(struct ru_who *w)
+/* The user makes .git (from outside) while the command runs, where there was none or after
+ * removing the one there was (the bind went with it): once made, it is read-only inside. The
+ * command waits for the new .git/config, then gives the supervisor half a second (guard.h). */
+static void git_made_outside(struct ru_who *w, bool remade)
 {
-	char started[4200], git[4200], config[4200];
+	char started[4200], git[4200], config[4200], rm[4300];
 	snprintf(started, sizeof(started), "%s/started", w->ws);
 	snprintf(git, sizeof(git), "%s/.git", w->ws);
 	snprintf(config, sizeof(config), "%s/.git/config", w->ws);
+	snprintf(rm, sizeof(rm), "rm -rf '%s'", git);
+	if (remade) {
+		ru_mkdir(w, git);
+		ru_put(w, config, "[old]\n");
+	}
 	pid_t maker = fork();
 	assert_true(maker >= 0);
 	if (maker == 0) {
 		for (int i = 0; i < 2000 && access(started, F_OK) < 0; i++)
 			usleep(10000);
-		if (mkdir(git, 0755) < 0 || chown(git, w->uid, w->gid) < 0)
+		if (system(rm) != 0 || mkdir(git, 0755) < 0 || chown(git, w->uid, w->gid) < 0)
 			_exit(1);
-		ru_put(w, config, "[core]\n");
+		ru_put(w, config, "[new]\n");
 		_exit(0);
 	}
 	const char *script = "touch started; i=0;"
-	                     "while [ ! -s .git/config ] && [ $i -lt 400 ]; do sleep 0.05; "
-	                     "i=$((i+1)); done; sleep 0.5;"
+	                     "while ! grep -q new .git/config 2>/dev/null && [ $i -lt 400 ]; do "
+	                     "sleep 0.05; i=$((i+1)); done; sleep 0.5;"
 	                     "echo pwned > .git/config && echo 'write went through';"
 	                     "mkdir .git/hooks 2>/dev/null && echo 'mkdir went through'; exit 0";
 	struct tu_result r;
@@ -542,14 +548,25 @@ static void body_git_appears(struct ru_who *w)
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "");
-	assert_file_is(config, "[core]\n");
+	assert_file_is(config, "[new]\n");
 	tu_result_free(&r);
+}
+
+static void body_git_appears(struct ru_who *w)
+{
+	git_made_outside(w, false);
+}
+
+static void body_git_remade(struct ru_who *w)
+{
+	git_made_outside(w, true);
 }
 
 static void test_run_fs_git_made_mid_run(void **state)
 {
 	(void)state;
 	ru_both(body_git_appears);
+	ru_both(body_git_remade);
 }
 
 /* --workspace WS/pkg where a previous run made pkg a symlink to a directory outside: refused

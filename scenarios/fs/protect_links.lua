@@ -81,6 +81,19 @@ return {
 			return now ~= "[core]\n", "after the run .git/config holds " .. ("%q"):format(now)
 		end, oracle_name = "git-config-content",
 		expect = writable(function(t) return t.git_config end), needs = { "protect-absent" } },
+	{ id = "fs.write_appeared.git_remade", area = "fs", title = "write .git/config of a .git the user removes and makes anew while the command runs",
+		probe = "fs.write_appeared", args = function(t) return { t.git_config, "1500" } end,
+		background = true, settle = 0.3,
+		during = function(t)
+			fs.rm_rf(t.git)
+			fs.mkdir(t.git)
+			fs.write(t.git_config, "[core]\n")
+		end,
+		oracle = function(t)
+			local now = fs.read(t.git_config) or ""
+			return now ~= "[core]\n", "after the run .git/config holds " .. ("%q"):format(now)
+		end, oracle_name = "git-config-content",
+		expect = writable(function(t) return t.git_config end) },
 	{ id = "fs.write.workspace_link", area = "fs", title = "a workspace given as a symlink a previous run planted",
 		probe = "fs.write", args = function(t) return { t.out_canary } end,
 		setup = function(t) fs.symlink(t.outside, ws(t, "pkg")) end,
