@@ -20,8 +20,9 @@ struct guard_path {
 };
 
 struct cordon_guard {
-	int ino;           /* the inotify instance */
-	int userns, mntns; /* the sandbox's namespaces (userns -1 without one) */
+	const struct cordon_plan *plan; /* its writable roots (BIND_RW ops) */
+	int ino;                        /* the inotify instance */
+	int userns, mntns;              /* the sandbox's namespaces (userns -1 without one) */
 	struct guard_path *v;
 	size_t n;
 };
@@ -38,18 +39,22 @@ static int guard_child(const struct cordon_guard *g, const char *path)
 		return errno;
 	if (setns(g->mntns, CLONE_NEWNS) < 0)
 		return errno;
-	/* The final name is not followed: a symlink is bound over itself, like plan.c's. The
-	 * directories above it are the writable root's bind and the read-only tree: the sandbox
-	 * can rename none of them. */
-	int fd = cordon_sys_open_tree(AT_FDCWD, path,
-	                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-	                                      AT_SYMLINK_NOFOLLOW);
+	/* No symlink is followed on the way (the path is canonical; one that is a link now was
+	 * planted by the sandbox since), nor the final name: a symlink is bound over itself, like
+	 * plan.c's. The bind goes onto the very file looked up. */
+	int at = cordon_sys_openat2(AT_FDCWD, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0,
+	                            CORDON_RESOLVE_NO_SYMLINKS | CORDON_RESOLVE_NO_MAGICLINKS);
+	if (at < 0)
+		return errno;
+	int fd = cordon_sys_open_tree(
+	        at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	if (fd < 0)
 		return errno;
 	struct cordon_mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 	                                          MOUNT_ATTR_NODEV};
 	if (cordon_sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0 ||
-	    cordon_sys_move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	    cordon_sys_move_mount(fd, "", at, "",
+	                          MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return errno;
 	return 0;
 }
@@ -71,7 +76,61 @@ static int guard_bind(const struct cordon_guard *g, const char *path)
 	return -WEXITSTATUS(st);
 }
 
-/* path exists (again): make it read-only inside. Gone meanwhile: nothing to protect. */
+static bool guard_in_root(const struct cordon_guard *g, const char *path)
+{
+	for (size_t i = 0; i < g->plan->n_ops; i++)
+		if (g->plan->ops[i].kind == CORDON_OP_BIND_RW &&
+		    cordon_path_is_beneath(path, g->plan->ops[i].path))
+			return true;
+	return false;
+}
+
+/* Bind path (inside a writable root: elsewhere it is read-only already). Gone meanwhile:
+ * nothing to protect. */
+static int guard_bind_in_root(const struct cordon_guard *g, const char *path)
+{
+	struct stat st;
+	if (!guard_in_root(g, path) || lstat(path, &st) < 0)
+		return 0;
+	int r = guard_bind(g, path);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* cordon_path_follow's callback: a symlink on the way to a gitdir (plan.c's protect_link). */
+static int guard_link(void *ctx, const char *link)
+{
+	return guard_bind_in_root(ctx, link);
+}
+
+/* A `.git` file that appeared names its repository (`gitdir: X`): bind every symlink on the
+ * way and the directory, as plan.c does for one there from the start. */
+static int guard_gitdir(const struct cordon_guard *g, const char *git_file)
+{
+	char line[4096];
+	cleanup_close int fd = open(git_file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof(line) - 1);
+	if (n <= 0)
+		return 0;
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strncmp(line, "gitdir:", 7) != 0)
+		return 0;
+	const char *target = line + 7 + strspn(line + 7, " \t");
+	cleanup_free char *dir = strdup(git_file);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!slash || !*target)
+		return dir ? 0 : -ENOMEM;
+	*slash = '\0';
+	cleanup_free char *joined =
+	        target[0] == '/' ? strdup(target) : cordon_path_join(dir[0] ? dir : "/", target);
+	cleanup_free char *resolved = NULL;
+	int r = joined ? cordon_path_follow(joined, guard_link, (void *)g, &resolved) : -ENOMEM;
+	if (r == -ELOOP || r == -ENAMETOOLONG || r == -EINVAL)
+		return 0;
+	return r < 0 ? r : guard_bind_in_root(g, resolved);
+}
+
+/* path exists (again): make it read-only inside, and a `.git` file's gitdir with it. */
 static int guard_check(struct guard_path *p, const struct cordon_guard *g, cordon_error *err)
 {
 	struct stat st;
@@ -80,6 +139,8 @@ static int guard_check(struct guard_path *p, const struct cordon_guard *g, cordo
 	int r = guard_bind(g, p->path);
 	if (r == -ENOENT)
 		return 0;
+	if (r == 0 && S_ISREG(st.st_mode) && !strcmp(p->name, ".git"))
+		r = guard_gitdir(g, p->path);
 	if (r < 0)
 		return cordon_err(err, r,
 		                  "guard: %s appeared while the command ran and cannot be made "
@@ -119,7 +180,8 @@ static int guard_watch(struct cordon_guard *g, const char *path, bool bound)
 	}
 	*slash = '\0';
 	p->wd = inotify_add_watch(g->ino, p->path,
-	                          IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW);
+	                          IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR |
+	                                  IN_DONT_FOLLOW);
 	int e = errno;
 	*slash = '/';
 	p->name = slash + 1;
@@ -160,6 +222,7 @@ int cordon_guard_new(const struct cordon_plan *plan, pid_t init_pid, struct cord
 	struct cordon_guard *g = calloc(1, sizeof(*g));
 	if (!g)
 		return cordon_err(err, -ENOMEM, "out of memory");
+	g->plan = plan;
 	g->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	g->mntns = ns_open(init_pid, "mnt");
 	g->userns = plan->use_userns ? ns_open(init_pid, "user") : -1;
@@ -215,13 +278,22 @@ static int guard_event(struct cordon_guard *g, const struct inotify_event *ev, c
 	}
 	if (!ev->len)
 		return 0;
+	/* A file is created empty and written after: a `.git` file says where its gitdir is
+	 * only once closed (and the user may rewrite it later, from outside). */
+	bool written = !(ev->mask & (IN_CREATE | IN_MOVED_TO));
 	for (size_t i = 0; i < g->n; i++) {
 		struct guard_path *p = &g->v[i];
-		if (p->wd == ev->wd && !strcmp(p->name, ev->name)) {
-			int r = guard_check(p, g, err);
-			if (r < 0)
-				return r;
-		}
+		if (p->wd != ev->wd || strcmp(p->name, ev->name) != 0)
+			continue;
+		int r = 0;
+		if (!written)
+			r = guard_check(p, g, err);
+		else if (!strcmp(p->name, ".git") && (r = guard_gitdir(g, p->path)) < 0)
+			r = cordon_err(err, r,
+			               "guard: the gitdir of %s cannot be made read-only: %s",
+			               p->path, strerror(-r));
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

@@ -562,11 +562,44 @@ static void body_git_remade(struct ru_who *w)
 	git_made_outside(w, true);
 }
 
+/* A worktree's .git file made from outside mid-run: the directory it names is bound too. */
+static void body_gitfile_appears(struct ru_who *w)
+{
+	char started[4200], git[4200];
+	snprintf(started, sizeof(started), "%s/started", w->ws);
+	snprintf(git, sizeof(git), "%s/.git", w->ws);
+	ru_mkdir(w, ru_path(0, w->ws, "real"));
+	ru_mkdir(w, ru_path(0, w->ws, "real/wt"));
+	ru_put(w, ru_path(0, w->ws, "real/wt/HEAD"), "ref: refs/heads/main\n");
+	pid_t maker = fork();
+	assert_true(maker >= 0);
+	if (maker == 0) {
+		for (int i = 0; i < 2000 && access(started, F_OK) < 0; i++)
+			usleep(10000);
+		ru_put(w, git, "gitdir: real/wt\n");
+		_exit(0);
+	}
+	const char *script =
+	        "touch started; i=0;"
+	        "while ! grep -q gitdir .git 2>/dev/null && [ $i -lt 400 ]; do "
+	        "sleep 0.05; i=$((i+1)); done; sleep 0.5;"
+	        "echo pwned > real/wt/HEAD && echo 'gitdir write went through'; exit 0";
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	int st = 0;
+	assert_int_equal(waitpid(maker, &st, 0), maker);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_file_is(ru_path(0, w->ws, "real/wt/HEAD"), "ref: refs/heads/main\n");
+	tu_result_free(&r);
+}
+
 static void test_run_fs_git_made_mid_run(void **state)
 {
 	(void)state;
 	ru_both(body_git_appears);
 	ru_both(body_git_remade);
+	ru_both(body_gitfile_appears);
 }
 
 /* --workspace WS/pkg where a previous run made pkg a symlink to a directory outside: refused
