@@ -44,6 +44,8 @@ static int guard_child(const struct cordon_guard *g, const char *path)
 	 * plan.c's. The bind goes onto the very file looked up. */
 	int at = cordon_sys_openat2(AT_FDCWD, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0,
 	                            CORDON_RESOLVE_NO_SYMLINKS | CORDON_RESOLVE_NO_MAGICLINKS);
+	if (at < 0 && errno == ENOSYS) /* before Linux 5.6: what the plan saw, as it is now */
+		at = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (at < 0)
 		return errno;
 	int fd = cordon_sys_open_tree(
