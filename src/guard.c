@@ -132,13 +132,29 @@ static int guard_gitdir(const struct cordon_guard *g, const char *git_file)
 	return r < 0 ? r : guard_bind_in_root(g, resolved);
 }
 
+/* A protected name that appeared as a symlink: the link (bound over itself by guard_link, as
+ * the first on the way), every link after it, and what it leads to, as plan.c does. */
+static int guard_link_target(const struct cordon_guard *g, const struct guard_path *p)
+{
+	cleanup_free char *resolved = NULL;
+	int r = cordon_path_follow(p->path, guard_link, (void *)g, &resolved);
+	if (r == -ELOOP || r == -ENAMETOOLONG || r == -EINVAL)
+		return 0;
+	struct stat st;
+	if (r == 0)
+		r = guard_bind_in_root(g, resolved);
+	if (r == 0 && !strcmp(p->name, ".git") && stat(resolved, &st) == 0 && S_ISREG(st.st_mode))
+		r = guard_gitdir(g, resolved);
+	return r;
+}
+
 /* path exists (again): make it read-only inside, and a `.git` file's gitdir with it. */
 static int guard_check(struct guard_path *p, const struct cordon_guard *g, cordon_error *err)
 {
 	struct stat st;
 	if (lstat(p->path, &st) < 0)
 		return 0;
-	int r = guard_bind(g, p->path);
+	int r = S_ISLNK(st.st_mode) ? guard_link_target(g, p) : guard_bind(g, p->path);
 	if (r == -ENOENT)
 		return 0;
 	if (r == 0 && S_ISREG(st.st_mode) && !strcmp(p->name, ".git"))

@@ -12,8 +12,9 @@
  * What holds: from the moment the supervisor has seen the creation (a few milliseconds: one
  * poll round and one fork), the name is read-only inside, and it stays so. What does not: a
  * command that writes in that window, or opened a file beneath the new name within it, keeps
- * what it did or holds. A `.git` file made that way has its `gitdir:` directory (and every
- * symlink on the way) bound as well, but not a worktree's `commondir`. If a name appears and
+ * what it did or holds. As in the plan, a name that appears as a symlink is bound over
+ * itself and what it leads to is bound too, and a `.git` file has its `gitdir:` directory (and
+ * every symlink on the way) bound, once written; not a worktree's `commondir`. If a name appears and
  * cannot be bound, the run is ended. The plan must outlive the guard.
  *
  * Lifecycle: new (once the sandbox's mounts are made) -> fd in the supervisor's poll ->
