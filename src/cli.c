@@ -45,6 +45,8 @@ static const char usage[] =
         "  --policy FILE       the same settings from a file (key = value); flags win\n"
         "  --best-effort       run even where a mechanism is missing (explain lists what is not\n"
         "                      enforced)\n"
+        "  --follow-root-symlinks  accept a workspace or writable root reached through a\n"
+        "                      symlink in a directory you can write (refused by default)\n"
         "  --warm              run: through a server for this plan, starting one if none runs\n"
         "                      (it leaves after 120 s without a run)\n"
         "  --warm-only         run: the same, but exit 125 rather than build a sandbox of its\n"
@@ -90,6 +92,7 @@ static const struct opt opts[] = {
         {"version", OPT_VERSION},    {"warm", OPT_WARM},         {"warm-only", OPT_WARM_ONLY},
         {"pool", OPT_POOL},          {"ready-fd", OPT_READY},    {"tmp-size", OPT_SETTING},
         {"tmp-inodes", OPT_SETTING}, {"inotify", OPT_SETTING},   {"inotify-watches", OPT_SETTING},
+        {"follow-root-symlinks", OPT_FLAG},
 };
 
 /* The option named by arg ("--name" or "--name=value"); *value points past '=' or is NULL. */

@@ -288,10 +288,16 @@ static int mount_protect_clone(struct mount_state *st, size_t i, cordon_error *e
 	const struct cordon_op *op = &st->plan->ops[i];
 	/* Outside the writable roots and not in the sandbox's view (it was under the host's
 	 * /tmp, say): nothing to protect. Inside them, a path that vanished is an error. */
-	if (!mount_in_writable_root(st->plan, op->path) && access(op->path, F_OK) < 0 &&
+	struct stat lst;
+	if (!mount_in_writable_root(st->plan, op->path) && lstat(op->path, &lst) < 0 &&
 	    errno == ENOENT)
 		return 0;
-	return mount_clone(op->path, &st->fds[i], err);
+	/* Never followed: a symlink on the way to a protected path (plan.c) is bound over itself,
+	 * so it cannot be removed or replaced; what it names has its own op. */
+	st->fds[i] = cordon_sys_open_tree(AT_FDCWD, op->path,
+	                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+	                                          AT_SYMLINK_NOFOLLOW);
+	return st->fds[i] < 0 ? mount_errno(err, "clone", op->path) : 0;
 }
 
 static int mount_protect(struct mount_state *st, size_t i, cordon_error *err)

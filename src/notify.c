@@ -659,6 +659,7 @@ static int read_plan(struct cordon_notify *n, const struct cordon_plan *plan, in
 			break;
 		case CORDON_OP_PROTECT_ABSENT:
 		case CORDON_OP_PROTECT:
+		case CORDON_OP_HIDE: /* its directories may not be renamed away either */
 			r = add_protected(n, &cache, root, op->path, err);
 			break;
 		default:

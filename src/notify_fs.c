@@ -1,6 +1,6 @@
 /* Creation of names, answered by the supervisor (see notify.c for the rules every handler
- * follows). Notified when the plan has a writable root or protects a name that does not exist
- * yet: mkdir, mknod, symlink, link, rename, open(O_CREAT) and bind.
+ * follows). Notified when the plan has a writable root, protects or hides a path, or protects a
+ * name that does not exist yet: mkdir, mknod, symlink, link, rename, open(O_CREAT) and bind.
  *
  * Paths are resolved here component by component inside the target's root (/proc/PID/root),
  * from its cwd or the directory descriptor it passed (taken with pidfd_getfd), to a directory

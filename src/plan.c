@@ -1,6 +1,7 @@
 /* The plan: the finalized policy turned into typed mount operations in application order, plus
  * the rules with their enforcement on this host (plan_rules.c). No scans of the workspace:
- * a fixed number of stat() calls per writable root and per listed path. */
+ * a fixed number of stat() calls per writable root and per listed path, and one lstat() per
+ * component of a protected path that goes through a symlink. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
@@ -56,20 +57,72 @@ static char *read_first_line(const char *path)
 	return buf[0] ? strdup(buf) : NULL;
 }
 
-/* target resolved against dir when relative; canonical when it exists. malloc'd. */
-static char *resolve_against(const char *dir, const char *target)
+/* Whether path lies in one of the policy's writable roots (where the sandbox could change it). */
+static bool in_writable_root(const struct cordon_policy *p, const char *path)
 {
-	cleanup_free char *joined =
-	        target[0] == '/' ? strdup(target) : cordon_path_join(dir, target);
-	if (!joined)
-		return NULL;
-	char *real = realpath(joined, NULL);
-	return real ? real : cordon_path_normalize(joined);
+	const char *root;
+	for (size_t i = 0; (root = cordon_policy_root(p, i)); i++)
+		if (cordon_path_is_beneath(path, root))
+			return true;
+	return false;
+}
+
+static bool has_op(const struct cordon_plan *pl, enum cordon_op_kind kind, const char *path)
+{
+	for (size_t i = 0; i < pl->n_ops; i++)
+		if (pl->ops[i].kind == kind && !strcmp(pl->ops[i].path, path))
+			return true;
+	return false;
+}
+
+struct follow_ctx {
+	struct cordon_plan *pl;
+	const char *gitdir_of;
+};
+
+/* A symlink on the way to a protected path, inside a writable root: were it replaced, the
+ * path (and git, following it) would lead elsewhere. The link itself is bound read-only over
+ * itself (mount.c), so it can be neither removed, replaced nor renamed. */
+static int protect_link(void *ctx, const char *link)
+{
+	struct follow_ctx *c = ctx;
+	if (!in_writable_root(c->pl->policy, link) || has_op(c->pl, CORDON_OP_PROTECT, link))
+		return 0;
+	int r = op_add(c->pl, CORDON_OP_PROTECT, link, NULL, c->gitdir_of, false);
+	if (r == 0)
+		c->pl->ops[c->pl->n_ops - 1].is_link = true;
+	return r;
+}
+
+/* Protect path as git would reach it: every symlink on the way (protect_link), then what it
+ * resolves to. *real (malloc'd, may be NULL): that resolved path. */
+static int protect_followed(struct cordon_plan *pl, const char *path, const char *gitdir_of,
+                            char **real)
+{
+	struct follow_ctx ctx = {.pl = pl, .gitdir_of = gitdir_of};
+	cleanup_free char *resolved = NULL;
+	int r = cordon_path_follow(path, protect_link, &ctx, &resolved);
+	if (r == -ELOOP || r == -ENAMETOOLONG || r == -EINVAL)
+		return 0; /* git cannot follow it either */
+	if (r == 0 && !has_op(pl, CORDON_OP_PROTECT, resolved))
+		r = protect_path(pl, resolved, gitdir_of);
+	if (r == 0 && real)
+		*real = steal_ptr(&resolved);
+	return r;
+}
+
+/* target, relative to dir when not absolute, as written (symlinks are followed by
+ * protect_followed, which must see them). malloc'd. */
+static char *join_against(const char *dir, const char *target)
+{
+	return target[0] == '/' ? strdup(target) : cordon_path_join(dir, target);
 }
 
 /* A `.git` file (worktree, submodule) says `gitdir: <path>`; that directory, and the common
- * directory a worktree's gitdir names, hold the repository and must be protected too. */
-static int protect_gitdir(struct cordon_plan *pl, const char *root, const char *git_file)
+ * directory a worktree's gitdir names, hold the repository and must be protected too, with
+ * every symlink git goes through to reach them. */
+static int protect_gitdir(struct cordon_plan *pl, const char *root, const char *git_file,
+                          const char *label)
 {
 	cleanup_free char *line = read_first_line(git_file);
 	if (!line || strncmp(line, "gitdir:", 7) != 0)
@@ -77,20 +130,30 @@ static int protect_gitdir(struct cordon_plan *pl, const char *root, const char *
 	const char *target = line + 7 + strspn(line + 7, " \t");
 	if (!*target)
 		return 0;
-	cleanup_free char *gitdir = resolve_against(root, target);
-	if (!gitdir)
-		return -ENOMEM;
-	int r = protect_path(pl, gitdir, git_file);
-	if (r < 0)
+	cleanup_free char *joined = join_against(root, target);
+	cleanup_free char *gitdir = NULL;
+	int r = joined ? protect_followed(pl, joined, label, &gitdir) : -ENOMEM;
+	if (r < 0 || !gitdir)
 		return r;
 	cleanup_free char *commondir_file = cordon_path_join(gitdir, "commondir");
 	cleanup_free char *common = commondir_file ? read_first_line(commondir_file) : NULL;
 	if (!common)
 		return commondir_file ? 0 : -ENOMEM;
-	cleanup_free char *common_dir = resolve_against(gitdir, common);
-	if (!common_dir)
-		return -ENOMEM;
-	return protect_path(pl, common_dir, git_file);
+	cleanup_free char *common_dir = join_against(gitdir, common);
+	return common_dir ? protect_followed(pl, common_dir, label, NULL) : -ENOMEM;
+}
+
+/* A protected name that is a symlink (`.git` -> a directory or a gitdir file elsewhere): the
+ * link, each link after it, and what they lead to. */
+static int protect_name_link(struct cordon_plan *pl, const char *root, const char *name,
+                             const char *path)
+{
+	cleanup_free char *real = NULL;
+	int r = protect_followed(pl, path, NULL, &real);
+	struct stat st;
+	if (r == 0 && real && !strcmp(name, ".git") && stat(real, &st) == 0 && S_ISREG(st.st_mode))
+		r = protect_gitdir(pl, root, real, path);
+	return r;
 }
 
 /* The protected names of one writable root: one stat() each, relative to the root opened
@@ -100,17 +163,23 @@ static int protect_root(struct cordon_plan *pl, const char *root)
 {
 	cleanup_close int dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; cordon_protected_names[i]; i++) {
-		cleanup_free char *path = cordon_path_join(root, cordon_protected_names[i]);
+		const char *name = cordon_protected_names[i];
+		cleanup_free char *path = cordon_path_join(root, name);
 		if (!path)
 			return -ENOMEM;
 		struct stat st;
-		bool exists = dir >= 0 ? fstatat(dir, cordon_protected_names[i], &st, 0) == 0
-		                       : stat(path, &st) == 0;
+		bool exists = dir >= 0 ? fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+		                       : lstat(path, &st) == 0;
+		if (exists && S_ISLNK(st.st_mode)) {
+			int r = protect_name_link(pl, root, name, path);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		int r = op_add(pl, exists ? CORDON_OP_PROTECT : CORDON_OP_PROTECT_ABSENT, path,
 		               NULL, NULL, exists && S_ISDIR(st.st_mode));
-		if (r == 0 && exists && S_ISREG(st.st_mode) &&
-		    strcmp(cordon_protected_names[i], ".git") == 0)
-			r = protect_gitdir(pl, root, path);
+		if (r == 0 && exists && S_ISREG(st.st_mode) && strcmp(name, ".git") == 0)
+			r = protect_gitdir(pl, root, path, path);
 		if (r < 0)
 			return r;
 	}
@@ -367,9 +436,11 @@ static void print_op(const struct cordon_op *op, FILE *out)
 		break;
 	case CORDON_OP_PROTECT:
 		fprintf(out, "  %-9s %s (%s%s%s%s%s)\n", "protect", op->path,
-		        op->is_dir ? "dir" : "file", op->gitdir_of ? ", gitdir of " : "",
-		        op->gitdir_of ? op->gitdir_of : "", op->why ? ", " : "",
-		        op->why ? op->why : "");
+		        op->is_link  ? "symlink"
+		        : op->is_dir ? "dir"
+		                     : "file",
+		        op->gitdir_of ? ", gitdir of " : "", op->gitdir_of ? op->gitdir_of : "",
+		        op->why ? ", " : "", op->why ? op->why : "");
 		break;
 	case CORDON_OP_PROTECT_ABSENT:
 		if (op->why)

@@ -11,7 +11,7 @@
 enum cordon_op_kind {
 	CORDON_OP_READONLY_ROOT,  /* everything starts read-only (recursive mount_setattr on /) */
 	CORDON_OP_BIND_RW,        /* path: a writable root, bound read-write onto itself */
-	CORDON_OP_PROTECT,        /* path exists: bound read-only over itself (file or dir) */
+	CORDON_OP_PROTECT,        /* path exists: bound read-only over itself (file, dir, link) */
 	CORDON_OP_PROTECT_ABSENT, /* path does not exist: its creation is refused (parent+name) */
 	CORDON_OP_HIDE, /* path: a dir gets an empty read-only tmpfs, a file an empty file */
 	CORDON_OP_TMP,  /* /tmp: a private tmpfs, or source (the session's directory) */
@@ -27,6 +27,7 @@ struct cordon_op {
 	char *gitdir_of; /* PROTECT of a `gitdir:` target: the .git file that named it */
 	char *why;       /* PROTECT from gitscan.c: why git needs it */
 	bool is_dir;     /* PROTECT / HIDE: the path is a directory */
+	bool is_link;    /* PROTECT: a symlink on the way to a protected path, bound over itself */
 };
 
 /* How a rule is enforced on this host, for explain and for the refuse-or-degrade decision. */

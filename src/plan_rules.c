@@ -191,25 +191,70 @@ static int rule_files(struct cordon_plan *pl)
 	return rule_add(pl, "files", true, st, why, text, mech);
 }
 
+/* A protected or hidden path deeper than directly in a writable root: the directories on the
+ * way are only kept from being renamed by the supervisor. */
+static bool has_nested_path(const struct cordon_plan *pl)
+{
+	for (size_t i = 0; i < pl->n_ops; i++) {
+		const struct cordon_op *op = &pl->ops[i];
+		if (op->kind != CORDON_OP_PROTECT && op->kind != CORDON_OP_PROTECT_ABSENT &&
+		    op->kind != CORDON_OP_HIDE)
+			continue;
+		const char *slash = strrchr(op->path, '/');
+		for (size_t j = 0; slash && slash != op->path && j < pl->n_ops; j++) {
+			const struct cordon_op *root = &pl->ops[j];
+			size_t len = strlen(root->path);
+			if (root->kind == CORDON_OP_BIND_RW &&
+			    cordon_path_is_beneath(op->path, root->path) &&
+			    (size_t)(slash - op->path) > len)
+				return true;
+		}
+	}
+	return false;
+}
+
 static int rule_protect(struct cordon_plan *pl)
 {
 	if (pl->policy->profile != CORDON_PROFILE_WORKSPACE_WRITE)
 		return 0; /* nothing is writable, or nothing is restricted */
 	size_t absent = cordon_plan_count(pl, CORDON_OP_PROTECT_ABSENT);
+	bool nested = has_nested_path(pl);
 	char *text =
 	        fmt("read-only in every writable root: .git (and its gitdir), .cordon, .codex, "
 	            ".agents%s, and what git runs or reads config from there (%zu existing, %zu "
 	            "absent)",
 	            pl->policy->protect.n ? ", each --protect path" : "",
 	            cordon_plan_count(pl, CORDON_OP_PROTECT), absent);
-	char *mech =
-	        fmt("read-only bind mounts (unlink/rename of a mount point fails)%s",
-	            absent ? "; creation of absent ones, and of these names at any depth, refused "
-	                     "by seccomp user notification"
-	                   : "; creation of these names at any depth refused by seccomp user "
-	                     "notification");
-	return rule_needs(pl, "protected paths", NEED_MOUNT | (absent ? NEED_NOTIFY : 0), text,
-	                  mech);
+	char *mech = fmt(
+	        "read-only bind mounts, symlinks on the way bound over themselves (unlink/rename "
+	        "of a mount point fails); creation of these names at any depth of a writable root%s "
+	        "refused by seccomp user notification%s%s",
+	        absent ? ", and of the absent ones," : "",
+	        nested ? "; renaming a directory on the way refused by the supervisor" : "",
+	        absent ? "; one made from outside during the run bound read-only when the "
+	                 "supervisor sees it (inotify)"
+	               : "");
+	return rule_needs(pl, "protected paths", NEED_MOUNT | NEED_NOTIFY, text, mech);
+}
+
+/* policy.c decided it (check_root_links); explain says which way. */
+static int rule_root_links(struct cordon_plan *pl)
+{
+	const struct cordon_policy *p = pl->policy;
+	if (p->profile != CORDON_PROFILE_WORKSPACE_WRITE)
+		return 0;
+	if (!p->follow_root_links || !p->root_link)
+		return rule_add(pl, "root symlinks", false, CORDON_ENFORCED, NULL,
+		                fmt("no writable root is reached through a symlink in a directory "
+		                    "you can write (one a sandboxed command could have made)"),
+		                fmt("checked before the run: each component looked up; "
+		                    "--follow-root-symlinks allows them"));
+	return rule_add(pl, "root symlinks", false, CORDON_NOT_ENFORCED,
+	                fmt("--follow-root-symlinks"),
+	                fmt("a writable root is reached through the symlink %s, in a directory "
+	                    "you can write",
+	                    p->root_link),
+	                fmt("followed as asked"));
 }
 
 static int rule_deny_read(struct cordon_plan *pl)
@@ -583,9 +628,9 @@ static int rule_descriptors(struct cordon_plan *pl)
 int cordon_plan_rules(struct cordon_plan *pl, cordon_error *err)
 {
 	static int (*const rules[])(struct cordon_plan *) = {
-	        rule_files,     rule_protect,    rule_deny_read,   rule_network, rule_unix_sockets,
-	        rule_processes, rule_terminal,   rule_ipc_uts,     rule_tmp,     rule_limits,
-	        rule_env,       rule_privileges, rule_descriptors,
+	        rule_files,        rule_protect,   rule_root_links, rule_deny_read,   rule_network,
+	        rule_unix_sockets, rule_processes, rule_terminal,   rule_ipc_uts,     rule_tmp,
+	        rule_limits,       rule_env,       rule_privileges, rule_descriptors,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
 		int r = rules[i](pl);

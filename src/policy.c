@@ -267,6 +267,14 @@ static int set_best_effort(struct cordon_policy *p, const struct setting *s, con
 	return 0;
 }
 
+static int set_follow_root_links(struct cordon_policy *p, const struct setting *s,
+                                 const char *value, cordon_error *err)
+{
+	if (cordon_parse_bool(value, &p->follow_root_links) < 0)
+		return cordon_err(err, -EINVAL, "%s: '%s' is not true or false", s->key, value);
+	return 0;
+}
+
 #define OFF(field) offsetof(struct cordon_policy, field)
 
 static const struct setting settings[] = {
@@ -291,6 +299,7 @@ static const struct setting settings[] = {
         {"inotify", CORDON_SET_INOTIFY, false, set_ucount, OFF(limits.inotify)},
         {"inotify-watches", CORDON_SET_INOTIFY_WATCHES, false, set_ucount,
          OFF(limits.inotify_watches)},
+        {"follow-root-symlinks", CORDON_SET_FOLLOW_ROOT_LINKS, false, set_follow_root_links, 0},
 };
 
 static const struct setting *setting_find(const char *key)
@@ -324,6 +333,7 @@ static void policy_clear(struct cordon_policy *p)
 	cordon_strv_clear(&p->env_keep);
 	free(p->keep_fds);
 	free(p->source_file);
+	free(p->root_link);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -406,11 +416,65 @@ static char *path_absolute(const char *path)
 	return joined ? cordon_path_normalize(joined) : NULL;
 }
 
+/* path made absolute against the current directory, as written: ".." after a symlink is the
+ * link's target's parent, so no lexical normalising. malloc'd. */
+static char *path_absolute_raw(const char *path)
+{
+	if (path[0] == '/')
+		return strdup(path);
+	cleanup_free char *cwd = getcwd(NULL, 0);
+	return cwd ? cordon_path_join(cwd, path) : NULL;
+}
+
+/* cordon_path_follow's callback: the first symlink met in a directory the caller can write. */
+static int note_writable_link(void *ctx, const char *link)
+{
+	char **found = ctx;
+	cleanup_free char *dir = strdup(link);
+	if (!dir)
+		return -ENOMEM;
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	if (!*found && access(dir, W_OK) == 0 && !(*found = strdup(link)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* A writable root given through a symlink that lies in a directory the caller can write: a
+ * command sandboxed earlier (that directory was its writable root) could have made that link,
+ * and pointed it at ~/.config; the run would then make ~/.config writable. Refused unless
+ * --follow-root-symlinks says the caller means it (the link is then kept for explain). */
+static int check_root_links(struct cordon_policy *p, const char *given, const char *what,
+                            cordon_error *err)
+{
+	cleanup_free char *raw = path_absolute_raw(given);
+	cleanup_free char *resolved = NULL, *link = NULL;
+	int r = raw ? cordon_path_follow(raw, note_writable_link, &link, &resolved) : -ENOMEM;
+	if (r == -ENOMEM)
+		return cordon_err(err, r, "out of memory");
+	if (!link)
+		return 0; /* none, or an error the canonical lookup reports better */
+	if (!p->follow_root_links)
+		return cordon_err(
+		        err, -EINVAL,
+		        "%s '%s' goes through the symlink %s in a directory you can write "
+		        "(a sandboxed command could have made it): give the real path, or "
+		        "pass --follow-root-symlinks",
+		        what, given, link);
+	if (!p->root_link)
+		p->root_link = steal_ptr(&link);
+	return 0;
+}
+
 /* A writable root must exist, be a directory, and not be / or $HOME or a parent of it: a
  * "sandbox" that may write the user's dotfiles protects nothing. Replaces *path. */
-static int resolve_root(char **path, const char *what, const char *home, bool check_home,
-                        cordon_error *err)
+static int resolve_root(struct cordon_policy *p, char **path, const char *what, const char *home,
+                        bool check_home, cordon_error *err)
 {
+	int r = check_home ? check_root_links(p, *path, what, err) : 0;
+	if (r < 0)
+		return r;
 	cleanup_free char *abs = path_absolute(*path);
 	if (!abs)
 		return cordon_err(err, -ENOMEM, "out of memory");
@@ -461,7 +525,7 @@ static int finalize_roots(struct cordon_policy *p, const char *home, cordon_erro
 	if (!p->workspace && !(p->workspace = getcwd(NULL, 0)))
 		return cordon_err(err, -errno, "workspace: cannot get the current directory: %s",
 		                  strerror(errno));
-	int r = resolve_root(&p->workspace, "workspace", home, writes, err);
+	int r = resolve_root(p, &p->workspace, "workspace", home, writes, err);
 	if (r < 0)
 		return r;
 	if (!writes) {
@@ -471,7 +535,7 @@ static int finalize_roots(struct cordon_policy *p, const char *home, cordon_erro
 	}
 	struct cordon_strv roots = {0};
 	for (size_t i = 0; i < p->writable.n && r == 0; i++) {
-		r = resolve_root(&p->writable.v[i], "writable root", home, true, err);
+		r = resolve_root(p, &p->writable.v[i], "writable root", home, true, err);
 		if (r == 0 && strcmp(p->writable.v[i], p->workspace) != 0 &&
 		    cordon_strv_push(&roots, p->writable.v[i]) < 0)
 			r = cordon_err(err, -ENOMEM, "out of memory");

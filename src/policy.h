@@ -56,6 +56,7 @@ enum cordon_setting_bit {
 	CORDON_SET_TMP_INODES = 1u << 12,
 	CORDON_SET_INOTIFY = 1u << 13,
 	CORDON_SET_INOTIFY_WATCHES = 1u << 14,
+	CORDON_SET_FOLLOW_ROOT_LINKS = 1u << 20, /* high: other settings take the next bits */
 };
 
 struct cordon_policy {
@@ -71,6 +72,9 @@ struct cordon_policy {
 	int *keep_fds;
 	size_t n_keep_fds;
 	bool best_effort;
+	bool follow_root_links; /* --follow-root-symlinks: a root may be reached through any link */
+	char *root_link;        /* finalize: a symlink a root was reached through, in a directory
+	                         * the caller can write (followed: --follow-root-symlinks) */
 	bool finalized;
 	unsigned explicit_bits; /* enum cordon_setting_bit */
 	bool loading_file;      /* set while a policy file is read */

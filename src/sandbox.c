@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "envfilter.h"
+#include "guard.h"
 #include "host.h"
 #include "keepfd.h"
 #include "limit.h"
@@ -40,6 +41,8 @@ struct cordon_sandbox {
 	struct cordon_plan *plan;
 	struct cordon_seccomp *sc;
 	struct cordon_notify *notify;
+	struct cordon_guard *guard; /* protected names that appear while it runs (guard.h) */
+	bool guard_failed;          /* one appeared and could not be bound: the run was ended */
 	struct cordon_cgroup cgroup;
 	struct cordon_session_ns session; /* --session: the keeper's namespaces, or all -1 */
 	struct cordon_netns net;          /* --network on: pasta, for the init's namespace */
@@ -109,6 +112,8 @@ static void sandbox_release(struct cordon_sandbox *sb)
 	cordon_pty_end(&sb->pty); /* the user's terminal as it was, whatever the command did */
 	cordon_notify_free(sb->notify);
 	sb->notify = NULL;
+	cordon_guard_free(sb->guard);
+	sb->guard = NULL;
 	cordon_session_ns_close(&sb->session);
 	cordon_netns_stop(&sb->net, sb->cgroup.active);
 	cordon_cgroup_destroy(&sb->cgroup);
@@ -374,6 +379,9 @@ static void sandbox_on_message(struct cordon_sandbox *sb, const struct cordon_ms
 		if (!sb->notify && sb->sc && cordon_seccomp_notifies(sb->sc))
 			sandbox_check(sb, cordon_notify_read(sb->plan, sb->pid, &sb->notify, &e),
 			              &e);
+		/* Before GO: the command never runs unwatched (guard.h). */
+		if (!sb->guard && !sb->failed)
+			sandbox_check(sb, cordon_guard_new(sb->plan, sb->pid, &sb->guard, &e), &e);
 		break;
 	case CORDON_MSG_READY:
 		sb->ready = true;
@@ -481,6 +489,14 @@ static void sandbox_on_notify(struct cordon_sandbox *sb, short revents)
 	}
 }
 
+static void sandbox_on_guard(struct cordon_sandbox *sb)
+{
+	cordon_error e = {0};
+	int r = cordon_guard_handle(sb->guard, &e);
+	sb->guard_failed |= r < 0 && !sb->failed;
+	sandbox_check(sb, r, &e);
+}
+
 /* The warm run's client: a signal to forward, or its end (then nobody waits for the command:
  * end the tree, as a cold run's tree ends with its cordon). */
 static void sandbox_on_client(struct cordon_sandbox *sb, short revents)
@@ -511,7 +527,7 @@ static void sandbox_on_exit(struct cordon_sandbox *sb)
 /* One round of poll over everything S watches. */
 static int sandbox_poll_once(struct cordon_sandbox *sb)
 {
-	enum { P_SOCK, P_PID, P_TIMER, P_SIG, P_NOTIFY, P_CLIENT, P_MASTER, P_TTY, P_N };
+	enum { P_SOCK, P_PID, P_TIMER, P_SIG, P_NOTIFY, P_CLIENT, P_MASTER, P_TTY, P_GUARD, P_N };
 	struct pollfd pf[P_N] = {
 	        [P_SOCK] = {.fd = sb->sock, .events = POLLIN},
 	        [P_PID] = {.fd = sb->pidfd, .events = POLLIN},
@@ -524,6 +540,7 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 	                      .events = cordon_pty_master_events(&sb->pty)},
 	        [P_TTY] = {.fd = cordon_pty_input_events(&sb->pty) ? sb->pty.user_in : -1,
 	                   .events = POLLIN},
+	        [P_GUARD] = {.fd = cordon_guard_fd(sb->guard), .events = POLLIN},
 	};
 	if (poll(pf, P_N, -1) < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -535,6 +552,8 @@ static int sandbox_poll_once(struct cordon_sandbox *sb)
 		sandbox_on_timer(sb);
 	if (pf[P_SIG].fd >= 0 && pf[P_SIG].revents)
 		sandbox_on_signal(sb);
+	if (pf[P_GUARD].fd >= 0 && pf[P_GUARD].revents)
+		sandbox_on_guard(sb);
 	if (pf[P_CLIENT].fd >= 0 && pf[P_CLIENT].revents)
 		sandbox_on_client(sb, pf[P_CLIENT].revents);
 	if (pf[P_MASTER].fd >= 0 && pf[P_MASTER].revents)
@@ -723,7 +742,11 @@ int cordon_sandbox_hand(cordon_sandbox *sb, const struct cordon_warm_req *req, c
 {
 	if (!sb->warm || !sb->ready || sb->reaped || sb->client >= 0)
 		return cordon_err(err, -EINVAL, "no prepared sandbox to hand the command to");
-	int r = cordon_fds_send(sb->sock, req, sizeof(*req), fds, n);
+	/* A protected name made while the sandbox waited is bound before the command comes. */
+	int r = cordon_guard_handle(sb->guard, err);
+	if (r < 0)
+		return sandbox_abort(sb, r, err);
+	r = cordon_fds_send(sb->sock, req, sizeof(*req), fds, n);
 	if (r < 0)
 		r = cordon_err(err, r, "cannot hand the command to the sandbox: %s", strerror(-r));
 	sb->client = client;
@@ -765,6 +788,10 @@ static int sandbox_wait_until(struct cordon_sandbox *sb, enum sandbox_until unti
 	}
 	if (sb->reaped)
 		sandbox_release(sb);
+	/* Not the command's status: cordon ended it, and says why. */
+	if (sb->guard_failed)
+		return cordon_err(err, sb->fail.code < 0 ? sb->fail.code : -EIO, "%s",
+		                  sb->fail.msg);
 	return sandbox_exit_code(sb, exit_code, err);
 }
 

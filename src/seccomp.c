@@ -213,9 +213,10 @@ static int add_connect_notify(scmp_filter_ctx ctx, cordon_error *err)
 	return r;
 }
 
-/* Creation of names, for the plan's writable roots and PROTECT_ABSENT ops. O_CREAT is tested with a mask so
- * opens without it never reach the supervisor; openat2 keeps its flags in memory: ENOSYS, and
- * libc falls back to openat. */
+/* Creation and renaming of names, for the plan's writable roots (no protected name at any
+ * depth) and its PROTECT_ABSENT, PROTECT and HIDE ops (no directory on the way renamed away).
+ * O_CREAT is tested with a mask so opens without it never reach the supervisor; openat2 keeps
+ * its flags in memory: ENOSYS, and libc falls back to openat. */
 static int add_create_notify(scmp_filter_ctx ctx, cordon_error *err)
 {
 	struct scmp_arg_cmp open_creat = SCMP_A1_64(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT);
@@ -294,8 +295,13 @@ struct cordon_seccomp_variant cordon_seccomp_variant_of(const struct cordon_plan
 	        .network_off = plan->policy && plan->policy->network == CORDON_NETWORK_OFF,
 	        .notify = !plan->host || plan->host->seccomp_notify,
 	};
+	/* Renames too: a directory on the way to a protected or hidden path, renamed away and made
+	 * anew, would take the path's name with it (notify.c, add_protected); and a protected name
+	 * is refused at any depth of a writable root. */
 	v.create_notify = v.notify && (plan_has_op(plan, CORDON_OP_PROTECT_ABSENT) ||
-	                               plan_has_op(plan, CORDON_OP_BIND_RW));
+	                               plan_has_op(plan, CORDON_OP_BIND_RW) ||
+	                               plan_has_op(plan, CORDON_OP_PROTECT) ||
+	                               plan_has_op(plan, CORDON_OP_HIDE));
 	return v;
 }
 

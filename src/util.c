@@ -335,6 +335,106 @@ char *cordon_path_canonical(const char *abs)
 	return path_canonical(abs, 0);
 }
 
+/* ---- following a path, symlink by symlink -------------------------------------------------- */
+
+#define FOLLOW_MAX_LINKS 40
+#define FOLLOW_MAX (2 * PATH_MAX)
+
+/* Put text (and a slash) in front of rest, which holds size bytes. */
+static int follow_prepend(char *rest, size_t size, const char *text)
+{
+	size_t tl = strlen(text), rl = strlen(rest);
+	if (tl + 1 + rl + 1 > size)
+		return -ENAMETOOLONG;
+	memmove(rest + tl + (rl ? 1 : 0), rest, rl + 1);
+	memcpy(rest, text, tl);
+	if (rl)
+		rest[tl] = '/';
+	return 0;
+}
+
+/* done/comp, where done "" is "/". */
+static int follow_append(char *done, size_t size, const char *comp)
+{
+	size_t dl = strlen(done), cl = strlen(comp);
+	if (dl + 1 + cl + 1 > size)
+		return -ENAMETOOLONG;
+	done[dl] = '/';
+	memcpy(done + dl + 1, comp, cl + 1);
+	return 0;
+}
+
+/* One symlink met at done/comp: report it, then splice its target in front of rest. */
+static int follow_link(char *done, char *rest, const char *comp, int *links,
+                       int (*on_link)(void *, const char *), void *ctx)
+{
+	char link[FOLLOW_MAX], target[PATH_MAX];
+	snprintf(link, sizeof(link), "%s/%s", done, comp);
+	if (++*links > FOLLOW_MAX_LINKS)
+		return -ELOOP;
+	int r = on_link ? on_link(ctx, link) : 0;
+	ssize_t n = r < 0 ? 0 : readlink(link, target, sizeof(target) - 1);
+	if (r < 0 || n < 0)
+		return r < 0 ? r : -errno;
+	target[n] = '\0';
+	if (target[0] == '/')
+		done[0] = '\0';
+	return follow_prepend(rest, FOLLOW_MAX, target);
+}
+
+/* The next component of buf, taken out of it, into comp. */
+static int follow_next(char *buf, char comp[NAME_MAX + 1])
+{
+	size_t skip = strspn(buf, "/"), len = strcspn(buf + skip, "/");
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(comp, buf + skip, len);
+	comp[len] = '\0';
+	memmove(buf, buf + skip + len, strlen(buf + skip + len) + 1);
+	return 0;
+}
+
+int cordon_path_follow(const char *abs, int (*on_link)(void *ctx, const char *link), void *ctx,
+                       char **out)
+{
+	*out = NULL;
+	if (abs[0] != '/' || strlen(abs) >= FOLLOW_MAX)
+		return -EINVAL;
+	cleanup_free char *done = calloc(1, FOLLOW_MAX), *buf = calloc(1, FOLLOW_MAX);
+	if (!done || !buf)
+		return -ENOMEM;
+	strcpy(buf, abs);
+	int links = 0, r = 0;
+	while (r == 0 && buf[0]) {
+		char comp[NAME_MAX + 1], probe[FOLLOW_MAX];
+		struct stat st;
+		r = follow_next(buf, comp);
+		if (r < 0 || !comp[0] || !strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			char *slash = strrchr(done, '/');
+			if (slash)
+				*slash = '\0';
+			continue;
+		}
+		snprintf(probe, sizeof(probe), "%s/%s", done, comp);
+		if (lstat(probe, &st) < 0) {
+			/* Missing (or not a directory) from here on: the rest as it is written. */
+			r = follow_prepend(buf, FOLLOW_MAX, comp);
+			break;
+		}
+		r = S_ISLNK(st.st_mode) ? follow_link(done, buf, comp, &links, on_link, ctx)
+		                        : follow_append(done, FOLLOW_MAX, comp);
+	}
+	if (r < 0)
+		return r;
+	cleanup_free char *joined = NULL;
+	if (asprintf(&joined, "%s/%s", done, buf) < 0)
+		return -ENOMEM;
+	*out = cordon_path_normalize(joined);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* name:password:UID:GID:gecos:home:shell */
 static char *passwd_line_home(char *line, uid_t uid)
 {

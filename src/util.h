@@ -83,6 +83,13 @@ CORDON_HIDDEN bool cordon_path_is_beneath(const char *path, const char *dir);
 CORDON_HIDDEN char *cordon_path_canonical_dir(const char *abs);
 /* The same for a path of any type (a file, a device, a directory). */
 CORDON_HIDDEN char *cordon_path_canonical(const char *abs);
+/* Resolve abs (absolute) one component at a time, as the kernel would, and call on_link (when
+ * not NULL) with each symlink met on the way: its path, the directories before it resolved.
+ * *out: the path resolved (from the first missing component on, as written, normalised).
+ * Unlike realpath, it says which links the result depends on (plan.c protects them). 0, or
+ * -errno (on_link's own, -ELOOP, -ENOMEM). */
+CORDON_HIDDEN int cordon_path_follow(const char *abs, int (*on_link)(void *ctx, const char *link),
+                                     void *ctx, char **out);
 
 /* The home directory of uid in a passwd(5) file, malloc'd, or NULL. The fallback for a static
  * cordon, whose getpwuid needs the C library's NSS modules of the very version it was built

@@ -619,6 +619,92 @@ static void test_plan_fingerprint_protected_dirs(void **state)
 	cordon_policy_free(p);
 }
 
+static void make_link(const char *dir, const char *name, const char *target)
+{
+	cleanup_free char *p = sub(dir, name);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+static const struct cordon_op *assert_protect(const struct cordon_plan *pl, const char *dir,
+                                              const char *name, bool is_link, bool is_dir)
+{
+	const struct cordon_op *op = find_op_in(pl, CORDON_OP_PROTECT, dir, name);
+	if (!op)
+		fail_msg("no protect op for %s/%s", dir, name);
+	assert_int_equal(op->is_link, is_link);
+	assert_int_equal(op->is_dir, is_dir);
+	return op;
+}
+
+/* Issue 11, class 4: a protected name that is a symlink is bound over itself (so it can be
+ * neither removed nor replaced) and what it leads to is protected too; a gitdir path that goes
+ * through a symlink in the workspace protects that symlink. */
+static void test_plan_protected_symlinks(void **state)
+{
+	struct fixture *f = *state;
+	struct cordon_host h;
+	host_full(&h);
+	make_dir(f->root, "ws2");
+	cleanup_free char *ws2 = sub(f->root, "ws2");
+	make_link(ws2, ".git", "../repo/.git");
+	make_file(ws2, "notes.txt", "n");
+	make_link(ws2, ".codex", "notes.txt");
+	cordon_policy *p = policy_for(ws2, NULL);
+	struct cordon_plan *pl = build_ok(p, &h);
+	assert_protect(pl, ws2, ".git", true, false);
+	assert_protect(pl, f->repo, ".git", false, true);
+	assert_protect(pl, ws2, ".codex", true, false);
+	assert_protect(pl, ws2, "notes.txt", false, false);
+	assert_null(find_op_in(pl, CORDON_OP_PROTECT_ABSENT, ws2, ".git"));
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+
+	/* gitdir: lnk/wt, where lnk is a symlink in the workspace */
+	make_dir(f->root, "ws3");
+	cleanup_free char *ws3 = sub(f->root, "ws3");
+	make_link(ws3, "lnk", "../repo/.git/worktrees");
+	make_file(ws3, ".git", "gitdir: lnk/wt\n");
+	p = policy_for(ws3, NULL);
+	pl = build_ok(p, &h);
+	cleanup_free char *git_file = sub(ws3, ".git");
+	assert_protect(pl, ws3, ".git", false, false);
+	const struct cordon_op *link = assert_protect(pl, ws3, "lnk", true, false);
+	assert_string_equal(link->gitdir_of, git_file);
+	cleanup_free char *worktrees = sub(f->repo, ".git/worktrees");
+	assert_protect(pl, worktrees, "wt", false, true);
+	assert_protect(pl, f->repo, ".git", false, true); /* its commondir */
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+}
+
+/* Issue 11, class 7: a workspace reached through a symlink in a directory the caller can write
+ * (one a sandboxed command could have made) is refused, unless the caller says so. */
+static void test_plan_root_through_symlink(void **state)
+{
+	struct fixture *f = *state;
+	struct cordon_host h;
+	host_full(&h);
+	make_link(f->ws, "pkg", "../repo");
+	cleanup_free char *pkg = sub(f->ws, "pkg");
+	cordon_policy *p = cordon_policy_new();
+	cordon_error err = {0};
+	assert_int_equal(cordon_policy_set(p, "workspace", pkg, &err), 0);
+	assert_int_equal(cordon_policy_finalize(p, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "--follow-root-symlinks"));
+	assert_null(strchr(err.msg, '\n'));
+	cordon_policy_free(p);
+
+	cordon_policy *q = policy_for(pkg, "follow-root-symlinks", "true", NULL);
+	assert_string_equal(q->workspace, f->repo);
+	struct cordon_plan *pl = build_ok(q, &h);
+	const struct cordon_rule *rule = find_rule(pl, "root symlinks");
+	assert_non_null(rule);
+	assert_int_equal(rule->state, CORDON_NOT_ENFORCED);
+	assert_non_null(strstr(rule->rule, pkg));
+	cordon_plan_free(pl);
+	cordon_policy_free(q);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -639,6 +725,8 @@ int main(void)
 	        T(test_plan_git_paths_explained),
 	        T(test_plan_needs_finalized_policy),
 	        T(test_plan_fingerprint_protected_dirs),
+	        T(test_plan_protected_symlinks),
+	        T(test_plan_root_through_symlink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "run_util.h"
@@ -588,6 +589,243 @@ static void test_run_fs_nested_protected_names_refused(void **state)
 	(void)state;
 	ru_both(body_nested_git);
 	ru_both(body_nested_git_all_present);
+/* ---- issue 11: protected names that are symlinks, renamed ancestors, names that appear
+ * mid-run, roots reached through symlinks ---------------------------------------------------- */
+
+static void ru_symlink(const struct ru_who *w, const char *target, const char *path)
+{
+	assert_int_equal(symlink(target, path), 0);
+	if (lchown(path, w->uid, w->gid) < 0)
+		perror("lchown");
+}
+
+/* .git -> a directory in the workspace, .codex -> a file in it: the links can be neither
+ * removed nor replaced, and what they name cannot be written. Unfixed, cordon exits 125. */
+static void body_protected_symlinks(struct ru_who *w)
+{
+	ru_mkdir(w, ru_path(0, w->ws, "repo.git"));
+	ru_put(w, ru_path(0, w->ws, "repo.git/config"), "[core]\n");
+	ru_symlink(w, "repo.git", ru_path(0, w->ws, ".git"));
+	ru_put(w, ru_path(0, w->ws, "notes.txt"), "notes\n");
+	ru_symlink(w, "notes.txt", ru_path(0, w->ws, ".codex"));
+	ru_mkdir(w, ru_path(0, w->ws, "evil"));
+	const char *script =
+	        "echo pwned > .git/config && echo 'write through the link went through';"
+	        "echo pwned > repo.git/config && echo 'write to the target went through';"
+	        "echo pwned > .codex && echo 'file link write went through';"
+	        "rm -f .git 2>/dev/null; test -L .git || echo 'unlink went through';"
+	        "ln -sfn evil .git 2>/dev/null; test \"$(readlink .git)\" = repo.git || "
+	        "echo 'replace went through';"
+	        "mv .git g 2>/dev/null && echo 'rename went through';"
+	        "mv repo.git r2 2>/dev/null && echo 'target rename went through';"
+	        "exit 0";
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_file_is(ru_path(0, w->ws, "repo.git/config"), "[core]\n");
+	assert_file_is(ru_path(0, w->ws, "notes.txt"), "notes\n");
+	char buf[64] = {0};
+	assert_int_equal(readlink(ru_path(0, w->ws, ".git"), buf, sizeof(buf) - 1), 8);
+	assert_string_equal(buf, "repo.git");
+	tu_result_free(&r);
+}
+
+static void test_run_fs_protected_symlinks(void **state)
+{
+	(void)state;
+	ru_both(body_protected_symlinks);
+}
+
+/* A gitdir path through a symlink in the workspace (gitdir: lnk/wt): the link cannot be
+ * pointed elsewhere, and every protected name exists (so no creation rule would be loaded on
+ * the unfixed build). */
+static void body_gitdir_through_link(struct ru_who *w)
+{
+	static const char *const names[] = {".cordon", ".codex", ".agents"};
+	for (size_t i = 0; i < 3; i++)
+		ru_mkdir(w, ru_path(0, w->ws, names[i]));
+	ru_mkdir(w, ru_path(0, w->ws, "real"));
+	ru_mkdir(w, ru_path(0, w->ws, "real/wt"));
+	ru_put(w, ru_path(0, w->ws, "real/wt/HEAD"), "ref: refs/heads/main\n");
+	ru_symlink(w, "real", ru_path(0, w->ws, "lnk"));
+	ru_put(w, ru_path(0, w->ws, ".git"), "gitdir: lnk/wt\n");
+	const char *script = "mkdir -p evil/wt && echo pwned > evil/wt/HEAD;"
+	                     "ln -sfn evil lnk 2>/dev/null;"
+	                     "test \"$(readlink lnk)\" = real || echo 'link replaced';"
+	                     "mv real r2 2>/dev/null && echo 'gitdir parent renamed';"
+	                     "echo pwned > lnk/wt/HEAD && echo 'gitdir written'; exit 0";
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_file_is(ru_path(0, w->ws, "real/wt/HEAD"), "ref: refs/heads/main\n");
+	tu_result_free(&r);
+}
+
+static void test_run_fs_gitdir_through_symlink(void **state)
+{
+	(void)state;
+	ru_both(body_gitdir_through_link);
+}
+
+/* Renaming a directory on the way to a nested --protect or --deny-read path, with every
+ * protected name present: refused (unfixed: the rename and a new a/b/file went through). */
+static void body_rename_ancestor(struct ru_who *w)
+{
+	static const char *const names[] = {".git", ".cordon", ".codex", ".agents"};
+	for (size_t i = 0; i < 4; i++)
+		ru_mkdir(w, ru_path(0, w->ws, names[i]));
+	ru_mkdir(w, ru_path(0, w->ws, "a"));
+	ru_mkdir(w, ru_path(0, w->ws, "a/b"));
+	ru_put(w, ru_path(0, w->ws, "a/b/file"), "keep\n");
+	ru_mkdir(w, ru_path(0, w->ws, "c"));
+	ru_put(w, ru_path(0, w->ws, "c/secret"), "secret\n");
+	char protect[4200], hide[4200];
+	snprintf(protect, sizeof(protect), "%s/a/b/file", w->ws);
+	snprintf(hide, sizeof(hide), "%s/c/secret", w->ws);
+	const char *flags[] = {"--protect", protect, "--deny-read", hide, NULL};
+	const char *script = "mv a a2 2>/dev/null && echo 'protect parent renamed';"
+	                     "mv a/b b2 2>/dev/null && echo 'protect dir renamed';"
+	                     "mkdir -p a/b 2>/dev/null; echo pwned > a/b/file 2>/dev/null;"
+	                     "mv c c2 2>/dev/null && echo 'deny-read parent renamed'; exit 0";
+	struct tu_result r;
+	assert_int_equal(ru_run(w, flags, script, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_file_is(ru_path(0, w->ws, "a/b/file"), "keep\n");
+	assert_int_equal(access(ru_path(0, w->ws, "a2"), F_OK), -1);
+	assert_int_equal(access(ru_path(0, w->ws, "c2"), F_OK), -1);
+	tu_result_free(&r);
+}
+
+static void test_run_fs_rename_protected_ancestor(void **state)
+{
+	(void)state;
+	ru_both(body_rename_ancestor);
+}
+
+/* The user makes .git (from outside) while the command runs, where there was none or after
+ * removing the one there was (the bind went with it): once made, it is read-only inside. The
+ * command waits for the new .git/config, then gives the supervisor half a second (guard.h). */
+static void git_made_outside(struct ru_who *w, bool remade)
+{
+	char started[4200], git[4200], config[4200], rm[4300];
+	snprintf(started, sizeof(started), "%s/started", w->ws);
+	snprintf(git, sizeof(git), "%s/.git", w->ws);
+	snprintf(config, sizeof(config), "%s/.git/config", w->ws);
+	snprintf(rm, sizeof(rm), "rm -rf '%s'", git);
+	if (remade) {
+		ru_mkdir(w, git);
+		ru_put(w, config, "[old]\n");
+	}
+	pid_t maker = fork();
+	assert_true(maker >= 0);
+	if (maker == 0) {
+		for (int i = 0; i < 2000 && access(started, F_OK) < 0; i++)
+			usleep(10000);
+		if (system(rm) != 0 || mkdir(git, 0755) < 0 || chown(git, w->uid, w->gid) < 0)
+			_exit(1);
+		ru_put(w, config, "[new]\n");
+		_exit(0);
+	}
+	const char *script = "touch started; i=0;"
+	                     "while ! grep -q new .git/config 2>/dev/null && [ $i -lt 400 ]; do "
+	                     "sleep 0.05; i=$((i+1)); done; sleep 0.5;"
+	                     "echo pwned > .git/config && echo 'write went through';"
+	                     "mkdir .git/hooks 2>/dev/null && echo 'mkdir went through'; exit 0";
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	int st = 0;
+	assert_int_equal(waitpid(maker, &st, 0), maker);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_file_is(config, "[new]\n");
+	tu_result_free(&r);
+}
+
+static void body_git_appears(struct ru_who *w)
+{
+	git_made_outside(w, false);
+}
+
+static void body_git_remade(struct ru_who *w)
+{
+	git_made_outside(w, true);
+}
+
+/* A worktree's .git file made from outside mid-run: the directory it names is bound too. */
+static void body_gitfile_appears(struct ru_who *w)
+{
+	char started[4200], git[4200];
+	snprintf(started, sizeof(started), "%s/started", w->ws);
+	snprintf(git, sizeof(git), "%s/.git", w->ws);
+	ru_mkdir(w, ru_path(0, w->ws, "real"));
+	ru_mkdir(w, ru_path(0, w->ws, "real/wt"));
+	ru_put(w, ru_path(0, w->ws, "real/wt/HEAD"), "ref: refs/heads/main\n");
+	pid_t maker = fork();
+	assert_true(maker >= 0);
+	if (maker == 0) {
+		for (int i = 0; i < 2000 && access(started, F_OK) < 0; i++)
+			usleep(10000);
+		ru_put(w, git, "gitdir: real/wt\n");
+		_exit(0);
+	}
+	const char *script =
+	        "touch started; i=0;"
+	        "while ! grep -q gitdir .git 2>/dev/null && [ $i -lt 400 ]; do "
+	        "sleep 0.05; i=$((i+1)); done; sleep 0.5;"
+	        "echo pwned > real/wt/HEAD && echo 'gitdir write went through'; exit 0";
+	struct tu_result r;
+	assert_int_equal(ru_run(w, NULL, script, &r), 0);
+	int st = 0;
+	assert_int_equal(waitpid(maker, &st, 0), maker);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_file_is(ru_path(0, w->ws, "real/wt/HEAD"), "ref: refs/heads/main\n");
+	tu_result_free(&r);
+}
+
+static void test_run_fs_git_made_mid_run(void **state)
+{
+	(void)state;
+	ru_both(body_git_appears);
+	ru_both(body_git_remade);
+	ru_both(body_gitfile_appears);
+}
+
+/* --workspace WS/pkg where a previous run made pkg a symlink to a directory outside: refused
+ * with one line, unless --follow-root-symlinks (then the target is the root, as asked). */
+static void body_symlinked_root(struct ru_who *w)
+{
+	char pkg[4200], config[4200];
+	snprintf(pkg, sizeof(pkg), "%s/pkg", w->ws);
+	snprintf(config, sizeof(config), "%s/.config", w->home);
+	ru_mkdir(w, config);
+	ru_symlink(w, config, pkg);
+	char landed[4300];
+	snprintf(landed, sizeof(landed), "%s/landed", config);
+	const char *flags[] = {"--workspace", pkg, NULL};
+	struct tu_result r;
+	assert_int_equal(ru_run(w, flags, "echo pwned > landed; exit 0", &r), 0);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "--follow-root-symlinks"));
+	const char *nl = strchr(r.err, '\n');
+	assert_true(nl == NULL || nl[1] == '\0'); /* one line */
+	assert_int_equal(access(landed, F_OK), -1);
+	tu_result_free(&r);
+	const char *follow[] = {"--workspace", pkg, "--follow-root-symlinks", NULL};
+	assert_int_equal(ru_run(w, follow, "echo ok > landed; exit 0", &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_file_is(landed, "ok\n");
+	tu_result_free(&r);
+}
+
+static void test_run_fs_symlinked_root_refused(void **state)
+{
+	(void)state;
+	ru_both(body_symlinked_root);
 }
 
 int main(int argc, char **argv)
@@ -612,6 +850,11 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_run_fs_minimal_dev_and_readonly_proc),
 	        cmocka_unit_test(test_run_fs_special_files_as_landlock_says),
 	        cmocka_unit_test(test_run_fs_nested_protected_names_refused),
+	        cmocka_unit_test(test_run_fs_protected_symlinks),
+	        cmocka_unit_test(test_run_fs_gitdir_through_symlink),
+	        cmocka_unit_test(test_run_fs_rename_protected_ancestor),
+	        cmocka_unit_test(test_run_fs_git_made_mid_run),
+	        cmocka_unit_test(test_run_fs_symlinked_root_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

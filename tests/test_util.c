@@ -260,6 +260,53 @@ static void test_util_version(void **state)
 	assert_true(strlen(cordon_version()) > 0);
 }
 
+struct links_seen {
+	char list[4096];
+};
+
+static int note_link(void *ctx, const char *link)
+{
+	struct links_seen *s = ctx;
+	strcat(s->list, link);
+	strcat(s->list, ";");
+	return 0;
+}
+
+/* Each symlink on the way is reported with the directories before it resolved, ".." after a
+ * link is the target's parent (not a lexical step back), and a missing tail stays as written. */
+static void test_util_path_follow(void **state)
+{
+	(void)state;
+	char *tmp = tu_tmpdir("cordon-follow", (uid_t)-1, (gid_t)-1);
+	assert_non_null(tmp);
+	char *root = realpath(tmp, NULL);
+	char path[4096], want[8192];
+	snprintf(path, sizeof(path), "%s/a", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/a/b", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/l1", root);
+	assert_int_equal(symlink("a/b", path), 0); /* l1 -> a/b */
+	snprintf(path, sizeof(path), "%s/a/b/l2", root);
+	assert_int_equal(symlink("..", path), 0); /* a/b/l2 -> .. (= a) */
+	struct links_seen seen = {{0}};
+	char *out = NULL;
+	snprintf(path, sizeof(path), "%s/l1/l2/../x/y", root);
+	assert_int_equal(cordon_path_follow(path, note_link, &seen, &out), 0);
+	snprintf(want, sizeof(want), "%s/l1;%s/a/b/l2;", root, root);
+	assert_string_equal(seen.list, want);
+	snprintf(want, sizeof(want), "%s/x/y", root); /* l1/l2 is a; a/.. is root */
+	assert_string_equal(out, want);
+	free(out);
+	snprintf(path, sizeof(path), "%s/loop", root);
+	assert_int_equal(symlink("loop", path), 0);
+	assert_int_equal(cordon_path_follow(path, NULL, NULL, &out), -ELOOP);
+	assert_null(out);
+	tu_rm_rf(tmp);
+	free(tmp);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +322,7 @@ int main(void)
 	        cmocka_unit_test(test_util_parse_u64),
 	        cmocka_unit_test(test_util_parse_duration),
 	        cmocka_unit_test(test_util_version),
+	        cmocka_unit_test(test_util_path_follow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
