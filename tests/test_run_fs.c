@@ -589,6 +589,8 @@ static void test_run_fs_nested_protected_names_refused(void **state)
 	(void)state;
 	ru_both(body_nested_git);
 	ru_both(body_nested_git_all_present);
+}
+
 /* ---- issue 11: protected names that are symlinks, renamed ancestors, names that appear
  * mid-run, roots reached through symlinks ---------------------------------------------------- */
 
