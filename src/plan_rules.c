@@ -227,7 +227,8 @@ static int rule_protect(struct cordon_plan *pl)
 	            cordon_plan_count(pl, CORDON_OP_PROTECT), absent);
 	char *mech = fmt(
 	        "read-only bind mounts, symlinks on the way bound over themselves (unlink/rename "
-	        "of a mount point fails); creation of these names at any depth of a writable root%s "
+	        "of a mount point fails); creation of these names at any depth of a writable "
+	        "root%s "
 	        "refused by seccomp user notification%s%s",
 	        absent ? ", and of the absent ones," : "",
 	        nested ? "; renaming a directory on the way refused by the supervisor" : "",
