@@ -426,7 +426,14 @@ static void test_seccomp_plan_selects_its_variant(void **state)
 	op.kind = CORDON_OP_BIND_RW;
 	v = cordon_seccomp_variant_of(&f.plan);
 	assert_true(v.notify && v.create_notify);
+	/* A protected or hidden path too: no directory on the way to it may be renamed away. */
 	op.kind = CORDON_OP_PROTECT;
+	v = cordon_seccomp_variant_of(&f.plan);
+	assert_true(v.notify && v.create_notify);
+	op.kind = CORDON_OP_HIDE;
+	v = cordon_seccomp_variant_of(&f.plan);
+	assert_true(v.notify && v.create_notify);
+	op.kind = CORDON_OP_DEV;
 	v = cordon_seccomp_variant_of(&f.plan);
 	assert_true(v.notify && !v.create_notify);
 	op.kind = CORDON_OP_PROTECT_ABSENT;
