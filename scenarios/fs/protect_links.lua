@@ -98,6 +98,6 @@ return {
 		probe = "fs.write", args = function(t) return { t.out_canary } end,
 		setup = function(t) fs.symlink(t.outside, ws(t, "pkg")) end,
 		watch = function(t) return { t.out_canary } end,
-		expect = always("refused"), refused_start = "through a symlink",
+		expect = always("refused"), refused_start = "goes through the symlink",
 		policies = { { name = "workspace-link", workspace = "<workspace>/pkg" } } },
 }
