@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "plan.h"
 #include "warm.h"
 
 extern char **environ;
@@ -56,6 +57,18 @@ int main(int argc, char **argv)
 	}
 	cordon_sandbox *sb = NULL;
 	int code;
+	if (cli.command == CORDON_CLI_EXPLAIN) {
+		/* The whole plan even where run would refuse (then exit 125 after it). */
+		if ((cli.policy_file &&
+		     cordon_policy_load_file(cli.policy, cli.policy_file, &err) < 0) ||
+		    cordon_policy_finalize(cli.policy, &err) < 0)
+			code = fail(&err);
+		else
+			code = cordon_plan_explain(cli.policy, stdout, &err) < 0 ? fail(&err) : 0;
+		fflush(stdout);
+		cordon_cli_free(&cli);
+		return code;
+	}
 	if ((cli.policy_file && cordon_policy_load_file(cli.policy, cli.policy_file, &err) < 0) ||
 	    cordon_policy_finalize(cli.policy, &err) < 0 ||
 	    cordon_sandbox_new(cli.policy, &sb, &err) < 0)

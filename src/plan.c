@@ -187,6 +187,7 @@ static void plan_decide(struct cordon_plan *pl)
 	pl->use_netns = ns && pl->policy->network == CORDON_NETWORK_OFF;
 	pl->use_landlock = h->landlock_abi > 0;
 	pl->use_seccomp = h->seccomp_filter;
+	pl->share_session_netns = false; /* plan.h says why */
 	pl->clone_flags = 0;
 	if (h->userns)
 		pl->clone_flags |= CLONE_NEWUSER;
@@ -221,11 +222,12 @@ static int plan_fill(struct cordon_plan *pl, const struct cordon_policy *p, cord
 	 * (the rules say what that leaves unenforced). */
 	if (!(pl->host->userns || pl->host->is_root) || !pl->host->mount_api)
 		cordon_plan_drop_ops(pl);
-	return cordon_plan_refuse(pl, err);
+	return 0;
 }
 
-int cordon_plan_build(const struct cordon_policy *p, const struct cordon_host *h,
-                      struct cordon_plan **out, cordon_error *err)
+/* The plan, whether or not this host can enforce it (explain prints it either way). */
+static int plan_build_any(const struct cordon_policy *p, const struct cordon_host *h,
+                          struct cordon_plan **out, cordon_error *err)
 {
 	*out = NULL;
 	if (!p->finalized)
@@ -243,6 +245,39 @@ int cordon_plan_build(const struct cordon_policy *p, const struct cordon_host *h
 	}
 	*out = pl;
 	return 0;
+}
+
+int cordon_plan_build(const struct cordon_policy *p, const struct cordon_host *h,
+                      struct cordon_plan **out, cordon_error *err)
+{
+	int r = plan_build_any(p, h, out, err);
+	if (r == 0 && (r = cordon_plan_refuse(*out, err)) < 0) {
+		cordon_plan_free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+int cordon_plan_explain(const struct cordon_policy *p, FILE *out, cordon_error *err)
+{
+	struct cordon_host h;
+	cordon_host_detect(&h);
+	struct cordon_plan *pl = NULL;
+	int r = plan_build_any(p, &h, &pl, err);
+	if (r < 0)
+		return r;
+	r = cordon_plan_print(pl, out);
+	if (r == 0)
+		r = cordon_plan_refuse(pl, err);
+	if (r == -ENOTSUP)
+		fprintf(out, "run: refused (%s)\n", err->msg);
+	else if (r == 0)
+		fprintf(out, "run: runs%s\n",
+		        p->best_effort
+		                ? " (best-effort: what is not [enforced] holds only as shown)"
+		                : " (every rule enforced by the mechanism shown)");
+	cordon_plan_free(pl);
+	return r;
 }
 
 void cordon_plan_drop_ops(struct cordon_plan *pl)
@@ -332,13 +367,17 @@ static const char *state_name(enum cordon_enforcement s)
 	}
 }
 
-static void print_rule(const struct cordon_rule *r, FILE *out)
+static void print_rule(const struct cordon_rule *r, bool best_effort, FILE *out)
 {
-	fprintf(out, "  [%s] %s — %s", state_name(r->state), r->rule, r->mechanism);
+	/* What run would refuse says so: [refused] rather than a state run never reaches. */
+	bool refused = r->required && r->state != CORDON_ENFORCED && !best_effort;
+	fprintf(out, "  [%s] %s — %s", refused ? "refused" : state_name(r->state), r->rule,
+	        r->mechanism);
 	if (r->why)
 		fprintf(out, " (%s%s)", r->why,
-		        r->required && r->state != CORDON_ENFORCED ? "; allowed by --best-effort"
-		                                                   : "");
+		        refused ? "; --best-effort runs without it"
+		        : r->required && r->state != CORDON_ENFORCED ? "; allowed by --best-effort"
+		                                                     : "");
 	fputc('\n', out);
 }
 
@@ -384,7 +423,7 @@ int cordon_plan_print(const struct cordon_plan *plan, FILE *out)
 		print_op(&plan->ops[i], out);
 	fputs("rules:\n", out);
 	for (size_t i = 0; i < plan->n_rules; i++)
-		print_rule(&plan->rules[i], out);
+		print_rule(&plan->rules[i], plan->policy->best_effort, out);
 	return ferror(out) ? -EIO : 0;
 }
 

@@ -56,6 +56,11 @@ struct cordon_plan {
 
 	/* What the child will do, decided once here. */
 	bool use_userns, use_netns, use_landlock, use_seccomp;
+	/* A --session run with the network off joins the keeper's network namespace. Never: the
+	 * supervisor performs every connect, outside Landlock's abstract-socket scope, so a
+	 * shared namespace would let runs of a session reach each other's abstract sockets (and
+	 * only AF_UNIX sockets can use it anyway). Each run gets its own. */
+	bool share_session_netns;
 	unsigned clone_flags; /* CLONE_NEW* */
 };
 
@@ -80,6 +85,13 @@ CORDON_HIDDEN int cordon_plan_rules(struct cordon_plan *plan, cordon_error *err)
 /* -ENOTSUP naming cause and fix when a required rule is not fully enforced and the policy is
  * not best-effort; else 0. */
 CORDON_HIDDEN int cordon_plan_refuse(const struct cordon_plan *plan, cordon_error *err);
+/* Every required rule not enforced here, "name: why" joined by "; " into buf (truncated to
+ * len); how many there are. */
+CORDON_HIDDEN int cordon_plan_refusal(const struct cordon_plan *plan, char *buf, size_t len);
+/* `cordon explain`: detect the host, build the plan, print it whole even when run would
+ * refuse (then the refusal follows the rules). 0 when run would run, -ENOTSUP when it would
+ * refuse (err says why), other negative errors when no plan could be built. */
+CORDON_HIDDEN int cordon_plan_explain(const struct cordon_policy *p, FILE *out, cordon_error *err);
 /* Remove every op (when no mount namespace can be made, none can be applied). */
 CORDON_HIDDEN void cordon_plan_drop_ops(struct cordon_plan *plan);
 /* How many ops of a kind the plan holds. */

@@ -2,8 +2,11 @@
  * this host (from struct cordon_host) and its state. A required rule that is not fully
  * enforced refuses the run unless the policy is best-effort: never silently weaker. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "envfilter.h"
 #include "plan.h"
@@ -142,25 +145,74 @@ static char *join_ops(const struct cordon_plan *pl, enum cordon_op_kind kind, co
 	return s;
 }
 
+/* ---- what reaches outside the sandbox's mounts ------------------------------------------ */
+
+/* A descriptor the command inherits from outside resolves to the caller's mounts, where the
+ * read-only mount view does not apply: through it, and through /proc/self/fd/N/..., only
+ * Landlock confines (truncate from ABI 3, signals to what a pidfd names from ABI 6). Which
+ * descriptors do that is a property of this plan: the kept ones, and stdin/stdout/stderr when
+ * they are directories or files opened read-only (one opened for writing is writable
+ * anyway). A kept descriptor that is not open now (explain) may be anything: both. */
+static void outside_fd(int fd, bool kept, char *trunc, char *pidfd, size_t len)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fstat(fd, &st) < 0) {
+		if (!kept)
+			return;
+		snprintf(trunc + strlen(trunc), len - strlen(trunc), " %d", fd);
+		snprintf(pidfd + strlen(pidfd), len - strlen(pidfd), " %d", fd);
+		return;
+	}
+	char link[64] = "", proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(proc, link, sizeof(link) - 1);
+	if (n > 0 && strncmp(link, "anon_inode:[pidfd]", (size_t)n) == 0)
+		snprintf(pidfd + strlen(pidfd), len - strlen(pidfd), " %d", fd);
+	bool read_only_file = S_ISREG(st.st_mode) && (fl & O_ACCMODE) == O_RDONLY;
+	if (S_ISDIR(st.st_mode) || read_only_file || (fl & O_PATH))
+		snprintf(trunc + strlen(trunc), len - strlen(trunc), " %d", fd);
+}
+
+static void plan_outside(struct cordon_plan *pl, char *trunc, char *pidfd, size_t len)
+{
+	trunc[0] = pidfd[0] = '\0';
+	for (int fd = 0; fd <= 2; fd++)
+		outside_fd(fd, false, trunc, pidfd, len);
+	for (size_t i = 0; i < pl->policy->n_keep_fds; i++)
+		if (pl->policy->keep_fds[i] > 2)
+			outside_fd(pl->policy->keep_fds[i], true, trunc, pidfd, len);
+}
+
 /* ---- files ------------------------------------------------------------------------------ */
 
-/* Landlock is defence in depth for files: the mount view holds without it, but kept
- * descriptors and truncate(2) are only covered by it. */
-static enum cordon_enforcement files_landlock(const struct cordon_host *h, char *why)
+/* The mount view confines every path the command can name; Landlock adds what it cannot:
+ * descriptors from outside (plan_outside). Where none is passed in, no Landlock (or an old
+ * one) leaves nothing open, and the rule is enforced by the mount namespace alone. */
+static enum cordon_enforcement files_landlock(struct cordon_plan *pl, char *why)
 {
-	if (h->landlock_abi >= 3)
+	const struct cordon_host *h = pl->host;
+	char trunc[128], pidfd[128];
+	plan_outside(pl, trunc, pidfd, sizeof(trunc));
+	if (h->landlock_abi >= 3 || !trunc[0])
 		return CORDON_ENFORCED;
 	if (h->landlock_abi > 0)
-		snprintf(why, WHY_LEN,
-		         "Landlock ABI %d on Linux %s cannot refuse truncate through kept "
-		         "descriptors (ABI 3, Linux 6.2): upgrade the kernel",
-		         h->landlock_abi, h->kernel);
+		snprintf(
+		        why, WHY_LEN,
+		        "descriptors%s reach files outside the sandbox's mounts and Landlock ABI "
+		        "%d "
+		        "on Linux %s cannot refuse truncate through them (needs ABI 3, Linux 6.2); "
+		        "fix: a newer kernel, or keep no directory or read-only file descriptor "
+		        "(--keep-fd, stdin from a file)",
+		        trunc, h->landlock_abi, h->kernel);
 	else
-		snprintf(why, WHY_LEN,
-		         "no Landlock on Linux %s (%s): kept directory descriptors are not "
-		         "confined; enable Landlock (lsm=landlock,...) or upgrade the kernel",
-		         h->kernel, h->landlock_why[0] ? h->landlock_why : "ABI 0");
-	return CORDON_DEGRADED;
+		snprintf(
+		        why, WHY_LEN,
+		        "descriptors%s reach files outside the sandbox's mounts and without "
+		        "Landlock (%s) nothing confines writes through them; fix: enable Landlock, "
+		        "or keep no directory or read-only file descriptor",
+		        trunc, h->landlock_why[0] ? h->landlock_why : "ABI 0");
+	return CORDON_NOT_ENFORCED;
 }
 
 static int rule_files(struct cordon_plan *pl)
@@ -181,10 +233,17 @@ static int rule_files(struct cordon_plan *pl)
 	if (missing(h, NEED_NS | NEED_MOUNT, why))
 		return rule_add(pl, "files", true, CORDON_NOT_ENFORCED, why, text,
 		                fmt("mount namespace (/ read-only) unavailable"));
-	enum cordon_enforcement st = files_landlock(h, why);
-	char *mech = h->landlock_abi > 0 ? fmt("mount namespace (/ read-only) + Landlock ABI %d",
-	                                       h->landlock_abi)
-	                                 : fmt("mount namespace (/ read-only)");
+	enum cordon_enforcement st = files_landlock(pl, why);
+	char *mech;
+	if (h->landlock_abi >= 3)
+		mech = fmt("mount namespace (/ read-only) + Landlock ABI %d", h->landlock_abi);
+	else if (h->landlock_abi > 0)
+		mech = fmt("mount namespace (/ read-only) + Landlock ABI %d (no truncate right: no "
+		           "descriptor from outside is passed in, so the mount view covers it)",
+		           h->landlock_abi);
+	else
+		mech = fmt(
+		        "mount namespace (/ read-only; no descriptor from outside is passed in)");
 	return rule_add(pl, "files", true, st, why, text, mech);
 }
 
@@ -231,10 +290,9 @@ static int rule_network(struct cordon_plan *pl)
 	return rule_needs(
 	        pl, "network", NEED_NS | NEED_SECCOMP,
 	        fmt("no network: only a private loopback%s; no raw, packet, vsock or host netlink",
-	            pl->session_dir ? " (shared by the runs of this session)" : ""),
-	        fmt("network namespace%s + seccomp (non-UNIX socket families, "
-	            "io_uring and the 32-bit syscall entry refused)",
-	            pl->session_dir ? " (held by the session keeper)" : ""));
+	            pl->session_dir ? " (its own, not the session's: see unix sockets)" : ""),
+	        fmt("network namespace + seccomp (non-UNIX socket families, io_uring and the "
+	            "32-bit syscall entry refused; Landlock network rules, ABI 4, not needed)"));
 }
 
 static int rule_unix_sockets(struct cordon_plan *pl)
@@ -249,18 +307,22 @@ static int rule_unix_sockets(struct cordon_plan *pl)
 		            "supervisor resolves the path in the sandbox's root and performs the "
 		            "call) + network namespace (abstract names are per network "
 		            "namespace)"));
+	/* The supervisor performs every notified connect/sendto/sendmsg and refuses abstract
+	 * addresses when the sandbox shares the host's network namespace (notify_net.c): that
+	 * holds on any kernel with user notification; Landlock's scope is depth on top. */
 	char *text = fmt("abstract UNIX sockets outside the sandbox unreachable");
-	if (h->landlock_abi >= 6)
+	if (h->landlock_abi >= 6 && !h->seccomp_notify)
 		return rule_add(
 		        pl, "unix sockets", true, CORDON_ENFORCED, NULL, text,
 		        fmt("Landlock ABI %d scope (abstract UNIX sockets)", h->landlock_abi));
-	char why[WHY_LEN];
-	snprintf(why, WHY_LEN,
-	         "Landlock ABI %d on Linux %s has no abstract-socket scoping (ABI 6, "
-	         "Linux 6.12): upgrade the kernel or use --network off",
-	         h->landlock_abi, h->kernel);
-	return rule_add(pl, "unix sockets", true, CORDON_NOT_ENFORCED, why, text,
-	                fmt("Landlock scoping unavailable"));
+	char *mech = h->landlock_abi >= 6
+	                     ? fmt("seccomp user notification on connect, sendto and sendmsg "
+	                           "(abstract addresses refused) + Landlock ABI %d scope",
+	                           h->landlock_abi)
+	                     : fmt("seccomp user notification on connect, sendto and sendmsg "
+	                           "(abstract addresses refused; Landlock abstract-socket "
+	                           "scoping, ABI 6, is not needed for it)");
+	return rule_needs(pl, "unix sockets", NEED_SECCOMP | NEED_NOTIFY, text, mech);
 }
 
 /* ---- processes -------------------------------------------------------------------------- */
@@ -280,11 +342,20 @@ static int rule_processes(struct cordon_plan *pl)
 		        fmt("PID namespace + fresh /proc + user namespace + Landlock ABI %d "
 		            "signal scope",
 		            h->landlock_abi));
+	/* Outside the PID namespace nothing has a pid the command can name; only a pidfd passed
+	 * in reaches out, and only Landlock's signal scope would stop a signal through it. */
+	char trunc[128], pidfd[128];
+	plan_outside(pl, trunc, pidfd, sizeof(trunc));
+	if (!pidfd[0])
+		return rule_add(pl, "processes", true, CORDON_ENFORCED, NULL, text,
+		                fmt("PID namespace + fresh /proc + user namespace (no pidfd is "
+		                    "passed in: Landlock signal scoping, ABI 6, is not needed)"));
 	snprintf(why, WHY_LEN,
-	         "Landlock ABI %d on Linux %s has no signal scoping (ABI 6, Linux "
-	         "6.12): signals are confined by the PID namespace alone; upgrade the kernel",
-	         h->landlock_abi, h->kernel);
-	return rule_add(pl, "processes", true, CORDON_DEGRADED, why, text,
+	         "descriptors%s may be pidfds of processes outside and Landlock ABI %d on Linux "
+	         "%s has no signal scoping (needs ABI 6, Linux 6.12); fix: a newer kernel, or "
+	         "keep no pidfd",
+	         pidfd, h->landlock_abi, h->kernel);
+	return rule_add(pl, "processes", true, CORDON_NOT_ENFORCED, why, text,
 	                fmt("PID namespace + fresh /proc + user namespace"));
 }
 
@@ -457,17 +528,9 @@ static int rule_descriptors(struct cordon_plan *pl)
 		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%d", i ? " " : "",
 		                      p->keep_fds[i]);
 	char *text = fmt("descriptors above 2 closed%s%s", p->n_keep_fds ? " except " : "", list);
-	bool confined = pl->host->landlock_abi > 0;
-	if (!p->n_keep_fds || p->profile == CORDON_PROFILE_FULL_ACCESS || confined)
-		return rule_add(
-		        pl, "descriptors", true, CORDON_ENFORCED, NULL, text,
-		        fmt("close_range before exec%s",
-		            p->n_keep_fds && confined ? "; kept ones confined by Landlock" : ""));
-	return rule_add(
-	        pl, "descriptors", true, CORDON_DEGRADED,
-	        "without Landlock a kept directory descriptor outside the writable roots can "
-	        "be written through",
-	        text, fmt("close_range before exec"));
+	/* What a kept descriptor reaches outside is the files and processes rules' concern. */
+	return rule_add(pl, "descriptors", true, CORDON_ENFORCED, NULL, text,
+	                fmt("close_range before exec"));
 }
 
 /* ---- all rules, and the decision ------------------------------------------------------- */
@@ -487,16 +550,33 @@ int cordon_plan_rules(struct cordon_plan *pl, cordon_error *err)
 	return 0;
 }
 
+/* Every rule this host cannot enforce for this plan, with its fix, in one line. */
+int cordon_plan_refusal(const struct cordon_plan *pl, char *buf, size_t len)
+{
+	size_t o = 0;
+	int n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < pl->n_rules; i++) {
+		const struct cordon_rule *r = &pl->rules[i];
+		if (!r->required || r->state == CORDON_ENFORCED)
+			continue;
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s: %s", n ? "; " : "", r->name,
+			                      r->why ? r->why : "not enforceable on this host");
+		n++;
+	}
+	return n;
+}
+
 int cordon_plan_refuse(const struct cordon_plan *pl, cordon_error *err)
 {
 	if (pl->policy->best_effort)
 		return 0;
-	for (size_t i = 0; i < pl->n_rules; i++) {
-		const struct cordon_rule *r = &pl->rules[i];
-		if (r->required && r->state != CORDON_ENFORCED)
-			return cordon_err(
-			        err, -ENOTSUP, "%s: %s; or pass --best-effort to run without it",
-			        r->name, r->why ? r->why : "not enforceable on this host");
-	}
-	return 0;
+	/* Room for the advice at the end of the one line (cordon_error holds 512). */
+	char all[440];
+	if (cordon_plan_refusal(pl, all, sizeof(all)) == 0)
+		return 0;
+	if (strlen(all) == sizeof(all) - 1)
+		memcpy(all + sizeof(all) - 4, "...", 4);
+	return cordon_err(err, -ENOTSUP, "%s; or pass --best-effort to run without it", all);
 }

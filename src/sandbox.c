@@ -531,7 +531,8 @@ static int sandbox_degrade(struct cordon_sandbox *sb, const char *why, cordon_er
 
 static bool sandbox_joins_session_net(const struct cordon_sandbox *sb)
 {
-	return sb->session.netns >= 0 && (sb->plan->clone_flags & CLONE_NEWNET);
+	return sb->session.netns >= 0 && (sb->plan->clone_flags & CLONE_NEWNET) &&
+	       sb->plan->share_session_netns;
 }
 
 static void sandbox_init_args(const struct cordon_sandbox *sb, struct cordon_init *in)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -308,24 +309,77 @@ static void test_plan_refuses_without_userns(void **state)
 	cordon_policy_free(p);
 }
 
-static void test_plan_old_landlock_refuses(void **state)
+/* Debian 12's kernel (Landlock ABI 2): truncate rights and signal scoping are missing, but a
+ * plan that passes nothing in from outside needs neither: every rule holds. */
+static void test_plan_old_landlock_default_plan_runs(void **state)
 {
 	struct fixture *f = *state;
 	struct cordon_host h;
 	host_full(&h);
-	h.landlock_abi = 4;
+	h.landlock_abi = 2;
 	cordon_policy *p = policy_for(f->ws, NULL);
+	struct cordon_plan *pl = build_ok(p, &h);
+	for (size_t i = 0; i < pl->n_rules; i++)
+		if (pl->rules[i].required && pl->rules[i].state != CORDON_ENFORCED)
+			fail_msg("rule %s not enforced on ABI 2: %s", pl->rules[i].name,
+			         pl->rules[i].why);
+	assert_non_null(strstr(find_rule(pl, "files")->mechanism, "Landlock ABI 2"));
+	assert_non_null(strstr(find_rule(pl, "processes")->mechanism, "no pidfd"));
+	assert_true(pl->use_landlock);
+	assert_false(pl->share_session_netns);
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+
+	/* network on: abstract sockets are refused by the supervisor, not only by Landlock */
+	p = policy_for(f->ws, "network", "on", NULL);
+	pl = build_ok(p, &h);
+	assert_int_equal(find_rule(pl, "unix sockets")->state, CORDON_ENFORCED);
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+}
+
+/* A kept directory reaches outside the mounts (truncate needs ABI 3); a kept descriptor that is
+ * not open now may be a pidfd too (signals need ABI 6): refused, naming every cause. */
+static void test_plan_old_landlock_refuses_what_the_plan_exposes(void **state)
+{
+	struct fixture *f = *state;
+	struct cordon_host h;
+	host_full(&h);
+	h.landlock_abi = 2;
+	int dir = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dir > 2);
+	char num[16];
+	snprintf(num, sizeof(num), "%d", dir);
+	cordon_policy *p = policy_for(f->ws, "keep-fd", num, NULL);
 	struct cordon_plan *pl = NULL;
 	cordon_error err = {0};
 	assert_int_equal(cordon_plan_build(p, &h, &pl, &err), -ENOTSUP);
-	assert_non_null(strstr(err.msg, "Landlock ABI 4"));
+	assert_null(pl);
+	assert_non_null(strstr(err.msg, "files: "));
+	assert_non_null(strstr(err.msg, "truncate"));
+	assert_null(strstr(err.msg, "processes: ")); /* a directory is no pidfd */
+	assert_non_null(strstr(err.msg, "--best-effort"));
+	cordon_policy_free(p);
+	close(dir);
+
+	p = policy_for(f->ws, "keep-fd", "987", NULL); /* not open now: could be anything */
+	assert_int_equal(cordon_plan_build(p, &h, &pl, &err), -ENOTSUP);
+	assert_non_null(strstr(err.msg, "files: "));
+	assert_non_null(strstr(err.msg, "processes: "));
+	assert_non_null(strstr(err.msg, "signal scoping"));
+	assert_null(strchr(err.msg, '\n'));
 	cordon_policy_free(p);
 
-	p = policy_for(f->ws, "best-effort", "on", NULL);
+	p = policy_for(f->ws, "keep-fd", "987", "best-effort", "on", NULL);
 	pl = build_ok(p, &h);
-	assert_int_equal(find_rule(pl, "processes")->state, CORDON_DEGRADED);
-	assert_int_equal(find_rule(pl, "files")->state, CORDON_ENFORCED);
-	assert_true(pl->use_landlock);
+	assert_int_equal(find_rule(pl, "files")->state, CORDON_NOT_ENFORCED);
+	assert_int_equal(find_rule(pl, "processes")->state, CORDON_NOT_ENFORCED);
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+
+	h.landlock_abi = 6; /* truncate and signal scope: the same plan holds */
+	p = policy_for(f->ws, "keep-fd", "987", NULL);
+	pl = build_ok(p, &h);
 	cordon_plan_free(pl);
 	cordon_policy_free(p);
 }
@@ -548,7 +602,8 @@ int main(void)
 	        T(test_plan_gitdir_file),
 	        T(test_plan_user_protect),
 	        T(test_plan_refuses_without_userns),
-	        T(test_plan_old_landlock_refuses),
+	        T(test_plan_old_landlock_default_plan_runs),
+	        T(test_plan_old_landlock_refuses_what_the_plan_exposes),
 	        T(test_plan_missing_notify_refuses_absent_names),
 	        T(test_plan_full_access),
 	        T(test_plan_read_only),
