@@ -265,3 +265,49 @@ const char *tu_harness(void)
 	snprintf(buf, sizeof(buf), "%s", CORDON_BINARY_DIR "/harness/cordon-harness");
 	return buf;
 }
+
+#if defined(__x86_64__)
+/* i386 getpid (20) through int 0x80; exits 0 when it answered our pid. */
+static int int80_child(void)
+{
+	long r;
+	__asm__ volatile("int $0x80"
+	                 : "=a"(r)
+	                 : "a"(20L)
+	                 : "memory", "cc", "r8", "r9", "r10", "r11");
+	if ((long)(int)r == -ENOSYS)
+		_exit(3);
+	_exit((long)(int)r == (long)getpid() ? 0 : 4);
+}
+#endif
+
+bool tu_int80_available(char *why, size_t why_len)
+{
+#if defined(__x86_64__)
+	pid_t pid = fork();
+	if (pid == 0)
+		int80_child();
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+		snprintf(why, why_len, "cannot fork to ask the kernel: %s", strerror(errno));
+		return false;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return true;
+	if (WIFSIGNALED(st))
+		snprintf(why, why_len,
+		         "int 0x80 faults with signal %d here (ia32_emulation off): this kernel "
+		         "runs "
+		         "no 32-bit system calls",
+		         WTERMSIG(st));
+	else
+		snprintf(
+		        why, why_len,
+		        "int 0x80 answers ENOSYS here (no CONFIG_IA32_EMULATION): this kernel runs "
+		        "no 32-bit system calls");
+	return false;
+#else
+	snprintf(why, why_len, "not x86_64: no int 0x80 entry");
+	return false;
+#endif
+}

@@ -45,6 +45,11 @@ const char *tu_probe(const char *name); /* CORDON_PROBE_DIR/name */
 const char *tu_cordon(void);            /* the built cordon CLI */
 const char *tu_harness(void);           /* the built cordon-harness */
 
+/* Whether this kernel runs 32-bit system calls from 64-bit code (int 0x80): absent without
+ * CONFIG_IA32_EMULATION (ENOSYS) and with ia32_emulation=0 (the instruction faults, SIGSEGV).
+ * Asked in a child. Where it is missing, why says how it showed. */
+bool tu_int80_available(char *why, size_t why_len);
+
 /* Print a skip reason the way ctest output shows it, then cmocka's skip(). */
 #define tu_skip(...)                          \
 	do {                                  \
