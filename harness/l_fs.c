@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 /* fs.tmpdir([prefix="cordon-"]) -> path (mode 0700, under $TMPDIR or /tmp) */
 static int l_fs_tmpdir(lua_State *L)
@@ -392,6 +393,21 @@ static int l_fs_open_dir(lua_State *L)
 	return 1;
 }
 
+/* fs.open_pidfd(pid) -> fd | nil,msg,errno: a pidfd of a process the harness started (close-on-
+ * exec like every pidfd; keep_fds passes it on), for checks that hand one into a sandbox.
+ * Stack: +1 or +3. */
+static int l_fs_open_pidfd(lua_State *L)
+{
+	lua_Integer pid = luaL_checkinteger(L, 1);
+
+	luaL_argcheck(L, pid > 0 && pid <= INT_MAX, 1, "not a pid");
+	long fd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (fd < 0)
+		return hu_fail(L, errno, "pidfd_open");
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
 /* fs.close_fd(fd): close a descriptor fs.open_dir gave. Stack: +1. */
 static int l_fs_close_fd(lua_State *L)
 {
@@ -405,25 +421,16 @@ static int l_fs_close_fd(lua_State *L)
 int luaopen_fs(lua_State *L)
 {
 	static const luaL_Reg fns[] = {
-	        {"tmpdir", l_fs_tmpdir},
-	        {"write", l_fs_write},
-	        {"append", l_fs_append},
-	        {"read", l_fs_read},
-	        {"stat", l_fs_stat},
-	        {"exists", l_fs_exists},
-	        {"mkdir", l_fs_mkdir},
-	        {"symlink", l_fs_symlink},
-	        {"rm_rf", l_fs_rm_rf},
-	        {"list", l_fs_list},
-	        {"chown", l_fs_chown},
-	        {"chmod", l_fs_chmod},
-	        {"realpath", l_fs_realpath},
-	        {"hash", l_fs_hash},
-	        {"git_init", l_fs_git_init},
-	        {"mkfifo", l_fs_mkfifo},
-	        {"open_dir", l_fs_open_dir},
-	        {"close_fd", l_fs_close_fd},
-	        {NULL, NULL},
+	        {"tmpdir", l_fs_tmpdir},     {"write", l_fs_write},
+	        {"append", l_fs_append},     {"read", l_fs_read},
+	        {"stat", l_fs_stat},         {"exists", l_fs_exists},
+	        {"mkdir", l_fs_mkdir},       {"symlink", l_fs_symlink},
+	        {"rm_rf", l_fs_rm_rf},       {"list", l_fs_list},
+	        {"chown", l_fs_chown},       {"chmod", l_fs_chmod},
+	        {"realpath", l_fs_realpath}, {"hash", l_fs_hash},
+	        {"git_init", l_fs_git_init}, {"mkfifo", l_fs_mkfifo},
+	        {"open_dir", l_fs_open_dir}, {"open_pidfd", l_fs_open_pidfd},
+	        {"close_fd", l_fs_close_fd}, {NULL, NULL},
 	};
 
 	luaL_newlib(L, fns);

@@ -149,39 +149,29 @@ static char *join_ops(const struct cordon_plan *pl, enum cordon_op_kind kind, co
 
 /* A descriptor the command inherits from outside resolves to the caller's mounts, where the
  * read-only mount view does not apply: through it, and through /proc/self/fd/N/..., only
- * Landlock confines (truncate from ABI 3, signals to what a pidfd names from ABI 6). Which
- * descriptors do that is a property of this plan: the kept ones, and stdin/stdout/stderr when
- * they are directories or files opened read-only (one opened for writing is writable
- * anyway). A kept descriptor that is not open now (explain) may be anything: both. */
-static void outside_fd(int fd, bool kept, char *trunc, char *pidfd, size_t len)
+ * Landlock confines truncate(2) (from ABI 3). Which descriptors do that is a property of this
+ * plan: the kept ones, and stdin/stdout/stderr when they are directories or files opened
+ * read-only (one opened for writing may be truncated anyway). A kept descriptor that is not
+ * open now (explain) may be anything. Appends " N" to out for each. */
+static void outside_fd(int fd, bool kept, char *out, size_t len)
 {
 	struct stat st;
 	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fstat(fd, &st) < 0) {
-		if (!kept)
-			return;
-		snprintf(trunc + strlen(trunc), len - strlen(trunc), " %d", fd);
-		snprintf(pidfd + strlen(pidfd), len - strlen(pidfd), " %d", fd);
-		return;
-	}
-	char link[64] = "", proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(proc, link, sizeof(link) - 1);
-	if (n > 0 && strncmp(link, "anon_inode:[pidfd]", (size_t)n) == 0)
-		snprintf(pidfd + strlen(pidfd), len - strlen(pidfd), " %d", fd);
-	bool read_only_file = S_ISREG(st.st_mode) && (fl & O_ACCMODE) == O_RDONLY;
-	if (S_ISDIR(st.st_mode) || read_only_file || (fl & O_PATH))
-		snprintf(trunc + strlen(trunc), len - strlen(trunc), " %d", fd);
+	bool unknown = fl < 0 || fstat(fd, &st) < 0;
+	if (unknown ? kept
+	            : S_ISDIR(st.st_mode) || (fl & O_PATH) ||
+	                      (S_ISREG(st.st_mode) && (fl & O_ACCMODE) == O_RDONLY))
+		snprintf(out + strlen(out), len - strlen(out), " %d", fd);
 }
 
-static void plan_outside(struct cordon_plan *pl, char *trunc, char *pidfd, size_t len)
+static void plan_outside(const struct cordon_plan *pl, char *out, size_t len)
 {
-	trunc[0] = pidfd[0] = '\0';
+	out[0] = '\0';
 	for (int fd = 0; fd <= 2; fd++)
-		outside_fd(fd, false, trunc, pidfd, len);
+		outside_fd(fd, false, out, len);
 	for (size_t i = 0; i < pl->policy->n_keep_fds; i++)
 		if (pl->policy->keep_fds[i] > 2)
-			outside_fd(pl->policy->keep_fds[i], true, trunc, pidfd, len);
+			outside_fd(pl->policy->keep_fds[i], true, out, len);
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
@@ -189,11 +179,11 @@ static void plan_outside(struct cordon_plan *pl, char *trunc, char *pidfd, size_
 /* The mount view confines every path the command can name; Landlock adds what it cannot:
  * descriptors from outside (plan_outside). Where none is passed in, no Landlock (or an old
  * one) leaves nothing open, and the rule is enforced by the mount namespace alone. */
-static enum cordon_enforcement files_landlock(struct cordon_plan *pl, char *why)
+static enum cordon_enforcement files_landlock(const struct cordon_plan *pl, char *why)
 {
 	const struct cordon_host *h = pl->host;
-	char trunc[128], pidfd[128];
-	plan_outside(pl, trunc, pidfd, sizeof(trunc));
+	char trunc[128];
+	plan_outside(pl, trunc, sizeof(trunc));
 	if (h->landlock_abi >= 3 || !trunc[0])
 		return CORDON_ENFORCED;
 	if (h->landlock_abi > 0)
@@ -342,21 +332,13 @@ static int rule_processes(struct cordon_plan *pl)
 		        fmt("PID namespace + fresh /proc + user namespace + Landlock ABI %d "
 		            "signal scope",
 		            h->landlock_abi));
-	/* Outside the PID namespace nothing has a pid the command can name; only a pidfd passed
-	 * in reaches out, and only Landlock's signal scope would stop a signal through it. */
-	char trunc[128], pidfd[128];
-	plan_outside(pl, trunc, pidfd, sizeof(trunc));
-	if (!pidfd[0])
-		return rule_add(pl, "processes", true, CORDON_ENFORCED, NULL, text,
-		                fmt("PID namespace + fresh /proc + user namespace (no pidfd is "
-		                    "passed in: Landlock signal scoping, ABI 6, is not needed)"));
-	snprintf(why, WHY_LEN,
-	         "descriptors%s may be pidfds of processes outside and Landlock ABI %d on Linux "
-	         "%s has no signal scoping (needs ABI 6, Linux 6.12); fix: a newer kernel, or "
-	         "keep no pidfd",
-	         pidfd, h->landlock_abi, h->kernel);
-	return rule_add(pl, "processes", true, CORDON_NOT_ENFORCED, why, text,
-	                fmt("PID namespace + fresh /proc + user namespace"));
+	/* Outside the PID namespace nothing has a pid the command can name, and a pidfd passed
+	 * in does not help: pidfd_send_signal refuses (EINVAL) a process outside the caller's PID
+	 * namespace and its descendants. Landlock's signal scope (ABI 6) is depth on top. */
+	return rule_add(pl, "processes", true, CORDON_ENFORCED, NULL, text,
+	                fmt("PID namespace (kill and pidfd_send_signal, even through a kept pidfd, "
+	                    "reach only its own tree) + fresh /proc + user namespace; Landlock "
+	                    "signal scoping (ABI 6) not needed for it"));
 }
 
 static int rule_terminal(struct cordon_plan *pl)

@@ -324,7 +324,7 @@ static void test_plan_old_landlock_default_plan_runs(void **state)
 			fail_msg("rule %s not enforced on ABI 2: %s", pl->rules[i].name,
 			         pl->rules[i].why);
 	assert_non_null(strstr(find_rule(pl, "files")->mechanism, "Landlock ABI 2"));
-	assert_non_null(strstr(find_rule(pl, "processes")->mechanism, "no pidfd"));
+	assert_non_null(strstr(find_rule(pl, "processes")->mechanism, "PID namespace"));
 	assert_true(pl->use_landlock);
 	assert_false(pl->share_session_netns);
 	cordon_plan_free(pl);
@@ -338,14 +338,16 @@ static void test_plan_old_landlock_default_plan_runs(void **state)
 	cordon_policy_free(p);
 }
 
-/* A kept directory reaches outside the mounts (truncate needs ABI 3); a kept descriptor that is
- * not open now may be a pidfd too (signals need ABI 6): refused, naming every cause. */
+/* A kept directory reaches outside the mounts (truncate needs ABI 3): refused, naming the cause;
+ * a kept descriptor that is not open now may be a directory. A pidfd is covered by the PID
+ * namespace on any ABI. */
 static void test_plan_old_landlock_refuses_what_the_plan_exposes(void **state)
 {
 	struct fixture *f = *state;
 	struct cordon_host h;
 	host_full(&h);
 	h.landlock_abi = 2;
+	h.seccomp_notify = false; /* a second missing mechanism: both must be named */
 	int dir = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(dir > 2);
 	char num[16];
@@ -357,27 +359,28 @@ static void test_plan_old_landlock_refuses_what_the_plan_exposes(void **state)
 	assert_null(pl);
 	assert_non_null(strstr(err.msg, "files: "));
 	assert_non_null(strstr(err.msg, "truncate"));
-	assert_null(strstr(err.msg, "processes: ")); /* a directory is no pidfd */
+	assert_non_null(strstr(err.msg, "protected paths: "));
+	assert_non_null(strstr(err.msg, "notification"));
+	assert_null(strstr(err.msg, "processes: "));
 	assert_non_null(strstr(err.msg, "--best-effort"));
+	assert_null(strchr(err.msg, '\n'));
 	cordon_policy_free(p);
 	close(dir);
+	h.seccomp_notify = true;
 
 	p = policy_for(f->ws, "keep-fd", "987", NULL); /* not open now: could be anything */
 	assert_int_equal(cordon_plan_build(p, &h, &pl, &err), -ENOTSUP);
 	assert_non_null(strstr(err.msg, "files: "));
-	assert_non_null(strstr(err.msg, "processes: "));
-	assert_non_null(strstr(err.msg, "signal scoping"));
-	assert_null(strchr(err.msg, '\n'));
 	cordon_policy_free(p);
 
 	p = policy_for(f->ws, "keep-fd", "987", "best-effort", "on", NULL);
 	pl = build_ok(p, &h);
 	assert_int_equal(find_rule(pl, "files")->state, CORDON_NOT_ENFORCED);
-	assert_int_equal(find_rule(pl, "processes")->state, CORDON_NOT_ENFORCED);
+	assert_int_equal(find_rule(pl, "processes")->state, CORDON_ENFORCED);
 	cordon_plan_free(pl);
 	cordon_policy_free(p);
 
-	h.landlock_abi = 6; /* truncate and signal scope: the same plan holds */
+	h.landlock_abi = 3; /* truncate rights: the same plan holds */
 	p = policy_for(f->ws, "keep-fd", "987", NULL);
 	pl = build_ok(p, &h);
 	cordon_plan_free(pl);

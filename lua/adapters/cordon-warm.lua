@@ -7,7 +7,7 @@
 local cordon = require("adapters.cordon")
 
 local M = { name = "cordon-warm", unsupported = cordon.unsupported, features = cordon.features,
-	path = cordon.path, env = cordon.env }
+	path = cordon.path, env = cordon.env, preflight = cordon.preflight }
 
 function M.detect()
 	local d = cordon.detect()

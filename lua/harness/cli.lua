@@ -4,9 +4,11 @@ local M = {}
 
 M.USAGE = [=[usage: cordon-harness COMMAND [OPTIONS]
   check [--adapter A[,B...]|all] [--area fs,net,...] [--scenario PATTERN] [--policy FILE]
-        [--out DIR] [--jobs N] [--as-user NAME] [--gate A[,B...]]
+        [--out DIR] [--jobs N] [--as-user NAME] [--gate A[,B...]] [--best-effort]
                                                    run the battery, TAP on stdout; --gate: the
-                                                   exit status judges only these adapters
+                                                   exit status judges only these adapters;
+                                                   --best-effort: certify cordon as it runs
+                                                   where this host lacks a mechanism
   list                                             areas, scenarios and their policy variants
   adapters                                         the sandboxes this harness knows, installed or not
   report merge RESULTS.json... [--out DIR]         one report from several runs or hosts
@@ -24,7 +26,8 @@ end
 -- Flags each command takes: name -> kind ("list", "string", "int").
 local FLAGS = {
 	check = { adapter = "list", area = "list", scenario = "string", policy = "string",
-		out = "string", jobs = "int", ["as-user"] = "string", gate = "list" },
+		out = "string", jobs = "int", ["as-user"] = "string", gate = "list",
+		["best-effort"] = "bool" },
 	list = { area = "list", scenario = "string" },
 	adapters = {},
 	merge = { out = "string" },
@@ -40,6 +43,10 @@ local function take_flag(opts, flags, args, i)
 		name = a:match("^%-%-([%w-]+)$")
 		if not name then return nil, "unexpected argument '" .. a .. "'" end
 		if not flags[name] then return nil, "unknown option '--" .. name .. "'" end
+		if flags[name] == "bool" then
+			opts[name] = true
+			return i + 1
+		end
 		i = i + 1
 		value = args[i]
 		if value == nil then return nil, "--" .. name .. " needs a value" end
@@ -47,6 +54,7 @@ local function take_flag(opts, flags, args, i)
 		return nil, "unknown option '--" .. name .. "'"
 	end
 	local kind = flags[name]
+	if kind == "bool" then return nil, "--" .. name .. " takes no value" end
 	if kind == "list" then
 		local l = split(value)
 		if #l == 0 then return nil, "--" .. name .. " needs a value" end

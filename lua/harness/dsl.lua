@@ -12,6 +12,8 @@
 --   policies                 variants it runs under (policy.VARIANTS names or tables)
 --   settings                 settings laid over every variant (e.g. { session = "A" })
 --   needs                    adapter features it needs beyond what the policy uses
+--   keep_dir(t) / keep_pidfd(t)  a directory (path) / a process (pid) outside whose descriptor
+--                            the runner opens and passes in (t._kept_fd; cordon: --keep-fd N)
 --   before(t) -> {steps}     runs made first under the same sandbox: { probe, args, settings,
 --                            background = true (left running until the end) }
 --   after(t) -> {steps}      runs made afterwards to undo what steps made outside the tree

@@ -109,6 +109,20 @@ live[#live + 1] = { id = "proc.session.abstract.other", area = "proc",
 	args = function(t) return { abstract_name(t) } end,
 	oracle = abstract_holder, oracle_name = "holder", expect = always("refused") }
 
+-- The same, between two runs of ONE session (issue 19): they share /tmp, but an abstract socket
+-- is the run's own. The supervisor performs every connect outside Landlock's abstract-socket
+-- scope, so a network namespace shared by the session's runs let them reach each other on
+-- every kernel; each run now has its own.
+live[#live + 1] = { id = "proc.session.abstract.same", area = "proc",
+	title = "connect to an abstract UNIX socket another run of the same session holds",
+	probe = "net.unix_abstract", settings = { session = "A" }, serial = true,
+	before = function(t)
+		return { { probe = "net.unix_abstract_listen", args = { abstract_name(t), "2" },
+			settings = { session = "A" }, background = true, settle = 0.8 } }
+	end,
+	args = function(t) return { abstract_name(t) } end,
+	oracle = abstract_holder, oracle_name = "holder", expect = always("refused") }
+
 local list = { table.unpack(live) }
 for _, pair in ipairs({
 	file_pair("/tmp", "tmp"),
