@@ -370,6 +370,10 @@ static int rule_tmp(struct cordon_plan *pl)
 
 /* ---- limits ------------------------------------------------------------------------------ */
 
+/* A limit asked for is a rule like any other: where only a weaker mechanism holds it (RLIMIT_AS
+ * per process instead of a memory cgroup for the tree), the run is refused unless best-effort,
+ * as a missing Landlock right is. */
+
 static char *size_str(uint64_t v)
 {
 	static const char units[] = "KMGT";
@@ -390,7 +394,7 @@ static int rule_timeout(struct cordon_plan *pl)
 		return rule_add(pl, "timeout", false, CORDON_ENFORCED, NULL, text,
 		                fmt("supervisor timer, then SIGKILL of the PID namespace's init"));
 	return rule_add(
-	        pl, "timeout", false, CORDON_DEGRADED,
+	        pl, "timeout", true, CORDON_DEGRADED,
 	        "without a PID namespace, a descendant that leaves the process group survives",
 	        text, fmt("supervisor timer, then SIGKILL of the process group"));
 }
@@ -414,7 +418,7 @@ static int rule_memory(struct cordon_plan *pl)
 	                          : "no delegated cgroup v2 subtree and not root on a cgroup v1 "
 	                            "host; the limit is "
 	                            "per process, not for the tree");
-	return rule_add(pl, "memory", false, CORDON_DEGRADED, why, text,
+	return rule_add(pl, "memory", true, CORDON_DEGRADED, why, text,
 	                fmt("RLIMIT_AS per process"));
 }
 
@@ -434,7 +438,7 @@ static int rule_pids(struct cordon_plan *pl)
 		                fmt("RLIMIT_NPROC in the fresh user namespace (counted per user "
 		                    "namespace)"));
 	return rule_add(
-	        pl, "pids", false, CORDON_DEGRADED,
+	        pl, "pids", true, CORDON_DEGRADED,
 	        "RLIMIT_NPROC counts every process of the uid here (no cgroup, no per-namespace "
 	        "count before Linux 5.14)",
 	        text, fmt("RLIMIT_NPROC"));

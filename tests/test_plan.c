@@ -490,11 +490,20 @@ static void test_plan_limit_rules(void **state)
 	cordon_policy *p =
 	        policy_for(f->ws, "memory", "100M", "pids", "50", "cpu", "5", "file-size", "1M",
 	                   "open-files", "64", "timeout", "2.5", NULL);
-	struct cordon_plan *pl = build_ok(p, &h); /* a degraded optional rule does not refuse */
+	/* RLIMIT_AS holds each process, not the tree: refused like any missing mechanism */
+	struct cordon_plan *pl = NULL;
+	cordon_error err = {0};
+	assert_int_equal(cordon_plan_build(p, &h, &pl, &err), -ENOTSUP);
+	assert_non_null(strstr(err.msg, "memory: RLIMIT_AS only"));
+	assert_non_null(strstr(err.msg, "--best-effort"));
+	cordon_policy_free(p);
+	p = policy_for(f->ws, "memory", "100M", "pids", "50", "cpu", "5", "file-size", "1M",
+	               "open-files", "64", "timeout", "2.5", "best-effort", "on", NULL);
+	pl = build_ok(p, &h);
 	const struct cordon_rule *mem = find_rule(pl, "memory");
 	assert_non_null(mem);
 	assert_int_equal(mem->state, CORDON_DEGRADED);
-	assert_false(mem->required);
+	assert_true(mem->required);
 	assert_non_null(strstr(mem->why, "RLIMIT_AS only"));
 	const struct cordon_rule *pids = find_rule(pl, "pids");
 	assert_int_equal(pids->state, CORDON_ENFORCED);
