@@ -63,8 +63,12 @@ int main(int argc, char **argv)
 		     cordon_policy_load_file(cli.policy, cli.policy_file, &err) < 0) ||
 		    cordon_policy_finalize(cli.policy, &err) < 0)
 			code = fail(&err);
-		else
-			code = cordon_plan_explain(cli.policy, stdout, &err) < 0 ? fail(&err) : 0;
+		else {
+			struct cordon_host host;
+			cordon_host_detect(&host);
+			code = cordon_plan_explain(cli.policy, &host, stdout, &err) < 0 ? fail(&err)
+			                                                                : 0;
+		}
 		fflush(stdout);
 		cordon_cli_free(&cli);
 		return code;

@@ -258,12 +258,11 @@ int cordon_plan_build(const struct cordon_policy *p, const struct cordon_host *h
 	return r;
 }
 
-int cordon_plan_explain(const struct cordon_policy *p, FILE *out, cordon_error *err)
+int cordon_plan_explain(const struct cordon_policy *p, const struct cordon_host *h, FILE *out,
+                        cordon_error *err)
 {
-	struct cordon_host h;
-	cordon_host_detect(&h);
 	struct cordon_plan *pl = NULL;
-	int r = plan_build_any(p, &h, &pl, err);
+	int r = plan_build_any(p, h, &pl, err);
 	if (r < 0)
 		return r;
 	r = cordon_plan_print(pl, out);

@@ -380,6 +380,20 @@ static void test_plan_old_landlock_refuses_what_the_plan_exposes(void **state)
 	cordon_plan_free(pl);
 	cordon_policy_free(p);
 
+	/* explain prints the whole plan anyway, the refused rule marked, and the verdict */
+	p = policy_for(f->ws, "keep-fd", "987", NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	assert_non_null(mem);
+	assert_int_equal(cordon_plan_explain(p, &h, mem, &err), -ENOTSUP);
+	fclose(mem);
+	assert_non_null(strstr(text, "[refused] writes only beneath"));
+	assert_non_null(strstr(text, "[enforced] descriptors above 2 closed"));
+	assert_non_null(strstr(text, "\nrun: refused (files: "));
+	free(text);
+	cordon_policy_free(p);
+
 	h.landlock_abi = 3; /* truncate rights: the same plan holds */
 	p = policy_for(f->ws, "keep-fd", "987", NULL);
 	pl = build_ok(p, &h);
