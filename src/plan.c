@@ -396,8 +396,11 @@ static const char *profile_name(enum cordon_profile p)
 static void print_header(const struct cordon_plan *pl, FILE *out)
 {
 	const struct cordon_policy *p = pl->policy;
-	fprintf(out, "cordon %s on Linux %s, uid %u%s\n", cordon_version(),
-	        pl->host->kernel[0] ? pl->host->kernel : "(unknown)", (unsigned)pl->host->uid,
+	char ll[32] = "no Landlock";
+	if (pl->host->landlock_abi > 0)
+		snprintf(ll, sizeof(ll), "Landlock ABI %d", pl->host->landlock_abi);
+	fprintf(out, "cordon %s on Linux %s (%s), uid %u%s\n", cordon_version(),
+	        pl->host->kernel[0] ? pl->host->kernel : "(unknown)", ll, (unsigned)pl->host->uid,
 	        pl->host->is_root ? " (root)" : "");
 	fprintf(out, "policy: profile %s, network %s, workspace %s, session %s%s%s\n",
 	        profile_name(p->profile), p->network == CORDON_NETWORK_OFF ? "off" : "on",
