@@ -150,17 +150,19 @@ static char *join_ops(const struct cordon_plan *pl, enum cordon_op_kind kind, co
 /* A descriptor the command inherits from outside resolves to the caller's mounts, where the
  * read-only mount view does not apply: through it, and through /proc/self/fd/N/..., only
  * Landlock confines truncate(2) (from ABI 3). Which descriptors do that is a property of this
- * plan: the kept ones, and stdin/stdout/stderr when they are directories or files opened
- * read-only (one opened for writing may be truncated anyway). A kept descriptor that is not
- * open now (explain) may be anything. Appends " N" to out for each. */
-static void outside_fd(int fd, bool kept, char *out, size_t len)
+ * run: the kept ones, and stdin/stdout/stderr when they are directories or files opened
+ * read-only (one opened for writing may be truncated anyway). Decided on the descriptors this
+ * process holds: a run has them; a --warm server or explain, which has not, plans for none,
+ * and every run builds its own plan (with its descriptors) before it is served. Appends " N"
+ * to out for each. */
+static void outside_fd(int fd, char *out, size_t len)
 {
 	struct stat st;
 	int fl = fcntl(fd, F_GETFL);
-	bool unknown = fl < 0 || fstat(fd, &st) < 0;
-	if (unknown ? kept
-	            : S_ISDIR(st.st_mode) || (fl & O_PATH) ||
-	                      (S_ISREG(st.st_mode) && (fl & O_ACCMODE) == O_RDONLY))
+	if (fl < 0 || fstat(fd, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode) || (fl & O_PATH) ||
+	    (S_ISREG(st.st_mode) && (fl & O_ACCMODE) == O_RDONLY))
 		snprintf(out + strlen(out), len - strlen(out), " %d", fd);
 }
 
@@ -168,10 +170,10 @@ static void plan_outside(const struct cordon_plan *pl, char *out, size_t len)
 {
 	out[0] = '\0';
 	for (int fd = 0; fd <= 2; fd++)
-		outside_fd(fd, false, out, len);
+		outside_fd(fd, out, len);
 	for (size_t i = 0; i < pl->policy->n_keep_fds; i++)
 		if (pl->policy->keep_fds[i] > 2)
-			outside_fd(pl->policy->keep_fds[i], true, out, len);
+			outside_fd(pl->policy->keep_fds[i], out, len);
 }
 
 /* ---- files ------------------------------------------------------------------------------ */

@@ -346,10 +346,22 @@ static void body_keep_fd(struct ru_who *w)
 	assert_non_null(strstr(r.out, "closed8"));
 	tu_result_free(&r);
 	/* Kept: readable, but the kept directory still cannot be written through (Landlock). */
-	const char *flags[] = {"--keep-fd", "9", "--keep-fd", "8", NULL};
-	assert_int_equal(
-	        ru_run(w, flags, "cat <&9; echo pwned > /proc/self/fd/8/new || echo refused", &r),
-	        0);
+	static const char *const kept[] = {"--keep-fd", "9", "--keep-fd", "8", NULL};
+	static const char *const kept_be[] = {"--keep-fd",     "9", "--keep-fd", "8",
+	                                      "--best-effort", NULL};
+	const char *const *flags = kept;
+	const char *script = "cat <&9; echo pwned > /proc/self/fd/8/new || echo refused";
+	if (tu_landlock_abi() < 3) {
+		/* No truncate right: a path-based truncate through fd 8 or 9 would reach outside,
+		 * so cordon refuses the plan; --best-effort runs it, writes still refused. */
+		assert_int_equal(ru_run(w, flags, script, &r), 0);
+		assert_int_equal(r.status, 125);
+		assert_non_null(strstr(r.err, "truncate"));
+		assert_null(strstr(r.out, "through fd 9"));
+		tu_result_free(&r);
+		flags = kept_be;
+	}
+	assert_int_equal(ru_run(w, flags, script, &r), 0);
 	printf("%s%s", r.out, r.err);
 	assert_non_null(strstr(r.out, "through fd 9"));
 	assert_int_equal(access(ru_path(1, out, "new"), F_OK), -1);

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "run_util.h"
 
@@ -98,8 +101,35 @@ static void body_netns(struct ru_who *w)
 	const char *f1[] = {"--session", s1, NULL};
 	const char *f1_on[] = {"--session", s1, "--network", "on", NULL};
 	const char *f2[] = {"--session", s2, NULL};
-	run_netns(w, f1, a, sizeof(a));
+	/* Two runs of s1 at once: a namespace's inode number is reused once it is gone, so the
+	 * first holds its own until the second has read its. */
+	const char *hold = ru_path(0, w->ws, "netns-a");
+	unlink(hold);
+	unlink(ru_path(1, w->ws, "netns-done"));
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct tu_result cr;
+		char script[4200];
+		snprintf(
+		        script, sizeof(script),
+		        "{ readlink /proc/self/ns/net; cat /sys/class/net/lo/flags; } > "
+		        "netns-a.tmp; "
+		        "mv netns-a.tmp netns-a; i=0; while [ ! -e netns-done ] && [ $i -lt 600 ]; "
+		        "do sleep 0.1; i=$((i+1)); done");
+		_exit(ru_run(w, f1, script, &cr) == 0 ? 0 : 1);
+	}
+	char *got = NULL;
+	for (int i = 0; i < 1200 && !(got = tu_read_file(hold)); i++)
+		usleep(50 * 1000);
+	assert_non_null(got);
+	snprintf(a, sizeof(a), "%s", got);
+	free(got);
 	run_netns(w, f1, b, sizeof(b));
+	ru_put(w, ru_path(1, w->ws, "netns-done"), "");
+	int st = 0;
+	assert_int_equal(waitpid(child, &st, 0), child);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	run_netns(w, f2, other, sizeof(other));
 	run_netns(w, NULL, none, sizeof(none));
 	run_netns(w, f1_on, on, sizeof(on));

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,6 +151,12 @@ void tu_result_free(struct tu_result *r)
 	r->out = r->err = NULL;
 }
 
+const char *tu_test_user_name(void)
+{
+	const char *name = getenv("CORDON_TEST_USER");
+	return name && *name ? name : "cordon-test";
+}
+
 bool tu_test_user(uid_t *uid, gid_t *gid, char *why, size_t why_len)
 {
 	if (geteuid() != 0) {
@@ -157,9 +164,7 @@ bool tu_test_user(uid_t *uid, gid_t *gid, char *why, size_t why_len)
 		*gid = getgid();
 		return true;
 	}
-	const char *name = getenv("CORDON_TEST_USER");
-	if (!name || !*name)
-		name = "cordon-test";
+	const char *name = tu_test_user_name();
 	struct passwd *pw = getpwnam(name);
 	if (!pw) {
 		snprintf(why, why_len,
@@ -315,4 +320,11 @@ bool tu_int80_available(char *why, size_t why_len)
 	snprintf(why, why_len, "not x86_64: no int 0x80 entry");
 	return false;
 #endif
+}
+
+int tu_landlock_abi(void)
+{
+	/* landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) */
+	long abi = syscall(444, NULL, 0, 1UL);
+	return abi > 0 ? (int)abi : 0;
 }
