@@ -12,9 +12,12 @@
 # and reports/kernel-matrix/summary.md, one row per kernel.
 set -euo pipefail
 
+# Everything is in main, parsed whole before it runs: editing this file cannot derail a run.
+main() {
+
 src=$(cd "$(dirname "$0")/.." && pwd)
 tool=${CORDON_KERNEL_MATRIX_TOOL:-$src/../shared/tools/kernel-matrix/run.sh}
-kernels=${*:-${CORDON_KERNELS:-6.1 6.12}}
+local kernels=${*:-${CORDON_KERNELS:-6.1 6.12}}
 
 if [ ! -f "$tool" ]; then
 	echo "kernel-matrix: skipped: no kernel-matrix tool at $tool (it comes with ../shared" \
@@ -39,6 +42,7 @@ mkdir "$work/src"
 tar -C "$src" --exclude='./build*' --exclude=./.git --exclude=./.peers --exclude=./reports \
 	-cf - . | tar -C "$work/src" -xf -
 mkdir -p "$work/src/reports"
+cp -a "$src/reports/schema" "$work/src/reports/" # the schemas the report tests validate against
 build=$work/src/build-km
 echo "==> kernel-matrix: plain build in $build" >&2
 cmake -S "$work/src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -68,6 +72,7 @@ cd "$build" && ctest --output-on-failure --timeout 1800 -j2 >"$dest/ctest.log" 2
 tests=$?
 tail -n 40 "$dest/ctest.log"
 battery_out=$(mktemp -d /tmp/km-battery.XXXXXX)
+chown "$user" "$battery_out" # the harness drops to $user before it writes the report
 "$build/harness/cordon-harness" check --as-user "$user" --out "$battery_out/r" \
 	>"$dest/battery.tap" 2>"$dest/battery.err"
 battery=$?
@@ -98,7 +103,7 @@ for k in $kernels; do
 	mkdir -p "$d"
 	echo "==> kernel-matrix: $k (qemu TCG: several minutes)" >&2
 	status=0
-	KM_TMP_COPY=$work KM_OUT=$out KM_CPUS=${KM_CPUS:-2} \
+	KM_TMP_COPY=$work KM_OUT=$out KM_CPUS=${KM_CPUS:-2} KM_TIMEOUT=${KM_TIMEOUT:-2700} \
 		"$tool" "$k" sh -c "uname -r >'$d/kernel'; '$work/guest.sh' '$build' '$d'" || status=$?
 	case $status in
 	0) verdict="pass" ;;
@@ -115,3 +120,6 @@ if [ -n "$failed" ]; then
 	exit 1
 fi
 echo "==> kernel-matrix: every kernel passed ($out/summary.md)" >&2
+}
+
+main "$@"
