@@ -189,14 +189,13 @@ static enum cordon_enforcement files_landlock(const struct cordon_plan *pl, char
 	if (h->landlock_abi >= 3 || !trunc[0])
 		return CORDON_ENFORCED;
 	if (h->landlock_abi > 0)
-		snprintf(
-		        why, WHY_LEN,
-		        "descriptors%s reach files outside the sandbox's mounts and Landlock ABI "
-		        "%d "
-		        "on Linux %s cannot refuse truncate through them (needs ABI 3, Linux 6.2); "
-		        "fix: a newer kernel, or keep no directory or read-only file descriptor "
-		        "(--keep-fd, stdin from a file)",
-		        trunc, h->landlock_abi, h->kernel);
+		snprintf(why, WHY_LEN,
+		         "descriptors%s reach files outside the sandbox's mounts and Landlock "
+		         "ABI %d on Linux %s cannot refuse truncate through them (needs ABI 3, "
+		         "Linux 6.2); "
+		         "fix: a newer kernel, or keep no directory or read-only file descriptor "
+		         "(--keep-fd, stdin from a file)",
+		         trunc, h->landlock_abi, h->kernel);
 	else
 		snprintf(
 		        why, WHY_LEN,
