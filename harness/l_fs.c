@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 /* fs.tmpdir([prefix="cordon-"]) -> path (mode 0700, under $TMPDIR or /tmp) */
 static int l_fs_tmpdir(lua_State *L)
@@ -403,6 +404,21 @@ static int l_fs_open_read(lua_State *L)
 	return fs_open_fd(L, O_NOFOLLOW);
 }
 
+/* fs.open_pidfd(pid) -> fd | nil,msg,errno: a pidfd of a process the harness started (close-on-
+ * exec like every pidfd; keep_fds passes it on), for checks that hand one into a sandbox.
+ * Stack: +1 or +3. */
+static int l_fs_open_pidfd(lua_State *L)
+{
+	lua_Integer pid = luaL_checkinteger(L, 1);
+
+	luaL_argcheck(L, pid > 0 && pid <= INT_MAX, 1, "not a pid");
+	long fd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (fd < 0)
+		return hu_fail(L, errno, "pidfd_open");
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
 /* fs.close_fd(fd): close a descriptor fs.open_dir gave. Stack: +1. */
 static int l_fs_close_fd(lua_State *L)
 {
@@ -425,6 +441,7 @@ int luaopen_fs(lua_State *L)
 	        {"realpath", l_fs_realpath}, {"hash", l_fs_hash},
 	        {"git_init", l_fs_git_init}, {"mkfifo", l_fs_mkfifo},
 	        {"open_dir", l_fs_open_dir}, {"open_read", l_fs_open_read},
+	        {"open_pidfd", l_fs_open_pidfd},
 	        {"close_fd", l_fs_close_fd}, {NULL, NULL},
 	};
 

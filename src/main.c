@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "session.h"
+#include "plan.h"
 #include "warm.h"
 
 extern char **environ;
@@ -90,6 +91,22 @@ int main(int argc, char **argv)
 	}
 	cordon_sandbox *sb = NULL;
 	int code;
+	if (cli.command == CORDON_CLI_EXPLAIN) {
+		/* The whole plan even where run would refuse (then exit 125 after it). */
+		if ((cli.policy_file &&
+		     cordon_policy_load_file(cli.policy, cli.policy_file, &err) < 0) ||
+		    cordon_policy_finalize(cli.policy, &err) < 0)
+			code = fail(&err);
+		else {
+			struct cordon_host host;
+			cordon_host_detect(&host);
+			code = cordon_plan_explain(cli.policy, &host, stdout, &err) < 0 ? fail(&err)
+			                                                                : 0;
+		}
+		fflush(stdout);
+		cordon_cli_free(&cli);
+		return code;
+	}
 	if ((cli.policy_file && cordon_policy_load_file(cli.policy, cli.policy_file, &err) < 0) ||
 	    cordon_policy_finalize(cli.policy, &err) < 0 ||
 	    cordon_sandbox_new(cli.policy, &sb, &err) < 0)

@@ -368,11 +368,12 @@ static int plan_fill(struct cordon_plan *pl, const struct cordon_policy *p, cord
 	 * (the rules say what that leaves unenforced). */
 	if (!(pl->host->userns || pl->host->is_root) || !pl->host->mount_api)
 		cordon_plan_drop_ops(pl);
-	return cordon_plan_refuse(pl, err);
+	return 0;
 }
 
-int cordon_plan_build(const struct cordon_policy *p, const struct cordon_host *h,
-                      struct cordon_plan **out, cordon_error *err)
+/* The plan, whether or not this host can enforce it (explain prints it either way). */
+static int plan_build_any(const struct cordon_policy *p, const struct cordon_host *h,
+                          struct cordon_plan **out, cordon_error *err)
 {
 	*out = NULL;
 	if (!p->finalized)
@@ -390,6 +391,38 @@ int cordon_plan_build(const struct cordon_policy *p, const struct cordon_host *h
 	}
 	*out = pl;
 	return 0;
+}
+
+int cordon_plan_build(const struct cordon_policy *p, const struct cordon_host *h,
+                      struct cordon_plan **out, cordon_error *err)
+{
+	int r = plan_build_any(p, h, out, err);
+	if (r == 0 && (r = cordon_plan_refuse(*out, err)) < 0) {
+		cordon_plan_free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+int cordon_plan_explain(const struct cordon_policy *p, const struct cordon_host *h, FILE *out,
+                        cordon_error *err)
+{
+	struct cordon_plan *pl = NULL;
+	int r = plan_build_any(p, h, &pl, err);
+	if (r < 0)
+		return r;
+	r = cordon_plan_print(pl, out);
+	if (r == 0)
+		r = cordon_plan_refuse(pl, err);
+	if (r == -ENOTSUP)
+		fprintf(out, "run: refused (%s)\n", err->msg);
+	else if (r == 0)
+		fprintf(out, "run: runs%s\n",
+		        p->best_effort
+		                ? " (best-effort: what is not [enforced] holds only as shown)"
+		                : " (every rule enforced by the mechanism shown)");
+	cordon_plan_free(pl);
+	return r;
 }
 
 void cordon_plan_drop_ops(struct cordon_plan *pl)
@@ -487,13 +520,17 @@ static const char *state_name(enum cordon_enforcement s)
 	}
 }
 
-static void print_rule(const struct cordon_rule *r, FILE *out)
+static void print_rule(const struct cordon_rule *r, bool best_effort, FILE *out)
 {
-	fprintf(out, "  [%s] %s — %s", state_name(r->state), r->rule, r->mechanism);
+	/* What run would refuse says so: [refused] rather than a state run never reaches. */
+	bool refused = r->required && r->state != CORDON_ENFORCED && !best_effort;
+	fprintf(out, "  [%s] %s — %s", refused ? "refused" : state_name(r->state), r->rule,
+	        r->mechanism);
 	if (r->why)
 		fprintf(out, " (%s%s)", r->why,
-		        r->required && r->state != CORDON_ENFORCED ? "; allowed by --best-effort"
-		                                                   : "");
+		        refused ? "; --best-effort runs without it"
+		        : r->required && r->state != CORDON_ENFORCED ? "; allowed by --best-effort"
+		                                                     : "");
 	fputc('\n', out);
 }
 
@@ -513,8 +550,11 @@ static const char *profile_name(enum cordon_profile p)
 static void print_header(const struct cordon_plan *pl, FILE *out)
 {
 	const struct cordon_policy *p = pl->policy;
-	fprintf(out, "cordon %s on Linux %s, uid %u%s\n", cordon_version(),
-	        pl->host->kernel[0] ? pl->host->kernel : "(unknown)", (unsigned)pl->host->uid,
+	char ll[32] = "no Landlock";
+	if (pl->host->landlock_abi > 0)
+		snprintf(ll, sizeof(ll), "Landlock ABI %d", pl->host->landlock_abi);
+	fprintf(out, "cordon %s on Linux %s (%s), uid %u%s\n", cordon_version(),
+	        pl->host->kernel[0] ? pl->host->kernel : "(unknown)", ll, (unsigned)pl->host->uid,
 	        pl->host->is_root ? " (root)" : "");
 	fprintf(out, "policy: profile %s, network %s, workspace %s, session %s%s%s\n",
 	        profile_name(p->profile), p->network == CORDON_NETWORK_OFF ? "off" : "on",
@@ -541,7 +581,7 @@ int cordon_plan_print(const struct cordon_plan *plan, FILE *out)
 		fprintf(out, "git: %s\n", plan->git_note);
 	fputs("rules:\n", out);
 	for (size_t i = 0; i < plan->n_rules; i++)
-		print_rule(&plan->rules[i], out);
+		print_rule(&plan->rules[i], plan->policy->best_effort, out);
 	return ferror(out) ? -EIO : 0;
 }
 

@@ -88,6 +88,14 @@ CORDON_HIDDEN int cordon_plan_rules(struct cordon_plan *plan, cordon_error *err)
 /* -ENOTSUP naming cause and fix when a required rule is not fully enforced and the policy is
  * not best-effort; else 0. */
 CORDON_HIDDEN int cordon_plan_refuse(const struct cordon_plan *plan, cordon_error *err);
+/* Every required rule not enforced here, "name: why" joined by "; " into buf (truncated to
+ * len); how many there are. */
+CORDON_HIDDEN int cordon_plan_refusal(const struct cordon_plan *plan, char *buf, size_t len);
+/* `cordon explain`: build the plan for host h and print it whole even when run would refuse
+ * (then the refusal follows the rules). 0 when run would run, -ENOTSUP when it would refuse
+ * (err says why), other negative errors when no plan could be built. */
+CORDON_HIDDEN int cordon_plan_explain(const struct cordon_policy *p, const struct cordon_host *h,
+                                      FILE *out, cordon_error *err);
 /* Remove every op (when no mount namespace can be made, none can be applied). */
 CORDON_HIDDEN void cordon_plan_drop_ops(struct cordon_plan *plan);
 /* How many ops of a kind the plan holds. */

@@ -3,8 +3,11 @@
  * enforced refuses the run unless the policy is best-effort: never silently weaker. */
 #define _GNU_SOURCE
 #include <sched.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "envfilter.h"
 #include "limit.h"
@@ -145,25 +148,65 @@ static char *join_ops(const struct cordon_plan *pl, enum cordon_op_kind kind, co
 	return s;
 }
 
+/* ---- what reaches outside the sandbox's mounts ------------------------------------------ */
+
+/* A descriptor the command inherits from outside resolves to the caller's mounts, where the
+ * read-only mount view does not apply: through it, and through /proc/self/fd/N/..., only
+ * Landlock confines truncate(2) (from ABI 3). Which descriptors do that is a property of this
+ * run: the kept ones, and stdin/stdout/stderr when they are directories or files opened
+ * read-only (one opened for writing may be truncated anyway). Decided on the descriptors this
+ * process holds: a run has them; a --warm server or explain, which has not, plans for none,
+ * and every run builds its own plan (with its descriptors) before it is served. Appends " N"
+ * to out for each. */
+static void outside_fd(int fd, char *out, size_t len)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fstat(fd, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode) || (fl & O_PATH) ||
+	    (S_ISREG(st.st_mode) && (fl & O_ACCMODE) == O_RDONLY))
+		snprintf(out + strlen(out), len - strlen(out), " %d", fd);
+}
+
+static void plan_outside(const struct cordon_plan *pl, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (int fd = 0; fd <= 2; fd++)
+		outside_fd(fd, out, len);
+	for (size_t i = 0; i < pl->policy->n_keep_fds; i++)
+		if (pl->policy->keep_fds[i] > 2)
+			outside_fd(pl->policy->keep_fds[i], out, len);
+}
+
 /* ---- files ------------------------------------------------------------------------------ */
 
-/* Landlock is defence in depth for files: the mount view holds without it, but kept
- * descriptors and truncate(2) are only covered by it. */
-static enum cordon_enforcement files_landlock(const struct cordon_host *h, char *why)
+/* The mount view confines every path the command can name; Landlock adds what it cannot:
+ * descriptors from outside (plan_outside). Where none is passed in, no Landlock (or an old
+ * one) leaves nothing open, and the rule is enforced by the mount namespace alone. */
+static enum cordon_enforcement files_landlock(const struct cordon_plan *pl, char *why)
 {
-	if (h->landlock_abi >= 3)
+	const struct cordon_host *h = pl->host;
+	char trunc[128];
+	plan_outside(pl, trunc, sizeof(trunc));
+	if (h->landlock_abi >= 3 || !trunc[0])
 		return CORDON_ENFORCED;
 	if (h->landlock_abi > 0)
 		snprintf(why, WHY_LEN,
-		         "Landlock ABI %d on Linux %s cannot refuse truncate through kept "
-		         "descriptors (ABI 3, Linux 6.2): upgrade the kernel",
-		         h->landlock_abi, h->kernel);
+		         "descriptors%s reach files outside the sandbox's mounts and Landlock "
+		         "ABI %d on Linux %s cannot refuse truncate through them (needs ABI 3, "
+		         "Linux 6.2); "
+		         "fix: a newer kernel, or keep no directory or read-only file descriptor "
+		         "(--keep-fd, stdin from a file)",
+		         trunc, h->landlock_abi, h->kernel);
 	else
-		snprintf(why, WHY_LEN,
-		         "no Landlock on Linux %s (%s): kept directory descriptors are not "
-		         "confined; enable Landlock (lsm=landlock,...) or upgrade the kernel",
-		         h->kernel, h->landlock_why[0] ? h->landlock_why : "ABI 0");
-	return CORDON_DEGRADED;
+		snprintf(
+		        why, WHY_LEN,
+		        "descriptors%s reach files outside the sandbox's mounts and without "
+		        "Landlock (%s) nothing confines writes through them; fix: enable Landlock, "
+		        "or keep no directory or read-only file descriptor",
+		        trunc, h->landlock_why[0] ? h->landlock_why : "ABI 0");
+	return CORDON_NOT_ENFORCED;
 }
 
 static int rule_files(struct cordon_plan *pl)
@@ -184,10 +227,17 @@ static int rule_files(struct cordon_plan *pl)
 	if (missing(h, NEED_NS | NEED_MOUNT, why))
 		return rule_add(pl, "files", true, CORDON_NOT_ENFORCED, why, text,
 		                fmt("mount namespace (/ read-only) unavailable"));
-	enum cordon_enforcement st = files_landlock(h, why);
-	char *mech = h->landlock_abi > 0 ? fmt("mount namespace (/ read-only) + Landlock ABI %d",
-	                                       h->landlock_abi)
-	                                 : fmt("mount namespace (/ read-only)");
+	enum cordon_enforcement st = files_landlock(pl, why);
+	char *mech;
+	if (h->landlock_abi >= 3)
+		mech = fmt("mount namespace (/ read-only) + Landlock ABI %d", h->landlock_abi);
+	else if (h->landlock_abi > 0)
+		mech = fmt("mount namespace (/ read-only) + Landlock ABI %d (no truncate right: no "
+		           "descriptor from outside is passed in, so the mount view covers it)",
+		           h->landlock_abi);
+	else
+		mech = fmt(
+		        "mount namespace (/ read-only; no descriptor from outside is passed in)");
 	return rule_add(pl, "files", true, st, why, text, mech);
 }
 
@@ -313,7 +363,8 @@ static int rule_network(struct cordon_plan *pl)
 	                  fmt("no network: only a private loopback of this run's own; no raw, "
 	                      "packet, vsock or host netlink"),
 	                  fmt("network namespace + seccomp (non-UNIX socket families, "
-	                      "io_uring and the 32-bit syscall entry refused)"));
+	                      "io_uring and the 32-bit syscall entry refused; Landlock network "
+	                      "rules, ABI 4, not needed)"));
 }
 
 static int rule_unix_sockets(struct cordon_plan *pl)
@@ -328,23 +379,27 @@ static int rule_unix_sockets(struct cordon_plan *pl)
 		            "supervisor resolves the path in the sandbox's root and performs the "
 		            "call) + network namespace (abstract names are per network "
 		            "namespace)"));
+	/* The supervisor performs every notified connect/sendto/sendmsg and refuses abstract
+	 * addresses when the sandbox shares the host's network namespace (notify_net.c): that
+	 * holds on any kernel with user notification; Landlock's scope is depth on top. */
 	char *text = fmt("abstract UNIX sockets outside the sandbox unreachable");
 	if (pl->net_helper)
 		return rule_add(pl, "unix sockets", true, CORDON_ENFORCED, NULL, text,
 		                fmt("network namespace of its own (abstract names are per network "
 		                    "namespace: the host's cannot be reached, nor one bound inside "
 		                    "from the host)"));
-	if (h->landlock_abi >= 6)
+	if (h->landlock_abi >= 6 && !h->seccomp_notify)
 		return rule_add(
 		        pl, "unix sockets", true, CORDON_ENFORCED, NULL, text,
 		        fmt("Landlock ABI %d scope (abstract UNIX sockets)", h->landlock_abi));
-	char why[WHY_LEN];
-	snprintf(why, WHY_LEN,
-	         "Landlock ABI %d on Linux %s has no abstract-socket scoping (ABI 6, "
-	         "Linux 6.12): upgrade the kernel or use --network off",
-	         h->landlock_abi, h->kernel);
-	return rule_add(pl, "unix sockets", true, CORDON_NOT_ENFORCED, why, text,
-	                fmt("Landlock scoping unavailable"));
+	char *mech = h->landlock_abi >= 6
+	                     ? fmt("seccomp user notification on connect, sendto and sendmsg "
+	                           "(abstract addresses refused) + Landlock ABI %d scope",
+	                           h->landlock_abi)
+	                     : fmt("seccomp user notification on connect, sendto and sendmsg "
+	                           "(abstract addresses refused; Landlock abstract-socket "
+	                           "scoping, ABI 6, is not needed for it)");
+	return rule_needs(pl, "unix sockets", NEED_SECCOMP | NEED_NOTIFY, text, mech);
 }
 
 /* ---- processes -------------------------------------------------------------------------- */
@@ -364,12 +419,13 @@ static int rule_processes(struct cordon_plan *pl)
 		        fmt("PID namespace + fresh /proc + user namespace + Landlock ABI %d "
 		            "signal scope",
 		            h->landlock_abi));
-	snprintf(why, WHY_LEN,
-	         "Landlock ABI %d on Linux %s has no signal scoping (ABI 6, Linux "
-	         "6.12): signals are confined by the PID namespace alone; upgrade the kernel",
-	         h->landlock_abi, h->kernel);
-	return rule_add(pl, "processes", true, CORDON_DEGRADED, why, text,
-	                fmt("PID namespace + fresh /proc + user namespace"));
+	/* Outside the PID namespace nothing has a pid the command can name, and a pidfd passed
+	 * in does not help: pidfd_send_signal refuses (EINVAL) a process outside the caller's PID
+	 * namespace and its descendants. Landlock's signal scope (ABI 6) is depth on top. */
+	return rule_add(pl, "processes", true, CORDON_ENFORCED, NULL, text,
+	                fmt("PID namespace (kill and pidfd_send_signal, even through a kept pidfd, "
+	                    "reach only its own tree) + fresh /proc + user namespace; Landlock "
+	                    "signal scoping (ABI 6) not needed for it"));
 }
 
 static int rule_terminal(struct cordon_plan *pl)
@@ -405,6 +461,10 @@ static int rule_tmp(struct cordon_plan *pl)
 
 /* ---- limits ------------------------------------------------------------------------------ */
 
+/* A limit asked for is a rule like any other: where only a weaker mechanism holds it (RLIMIT_AS
+ * per process instead of a memory cgroup for the tree), the run is refused unless best-effort,
+ * as a missing Landlock right is. */
+
 static char *size_str(uint64_t v)
 {
 	static const char units[] = "KMGT";
@@ -425,7 +485,7 @@ static int rule_timeout(struct cordon_plan *pl)
 		return rule_add(pl, "timeout", false, CORDON_ENFORCED, NULL, text,
 		                fmt("supervisor timer, then SIGKILL of the PID namespace's init"));
 	return rule_add(
-	        pl, "timeout", false, CORDON_DEGRADED,
+	        pl, "timeout", true, CORDON_DEGRADED,
 	        "without a PID namespace, a descendant that leaves the process group survives",
 	        text, fmt("supervisor timer, then SIGKILL of the process group"));
 }
@@ -449,7 +509,7 @@ static int rule_memory(struct cordon_plan *pl)
 	                          : "no delegated cgroup v2 subtree and not root on a cgroup v1 "
 	                            "host; the limit is "
 	                            "per process, not for the tree");
-	return rule_add(pl, "memory", false, CORDON_DEGRADED, why, text,
+	return rule_add(pl, "memory", true, CORDON_DEGRADED, why, text,
 	                fmt("RLIMIT_AS per process"));
 }
 
@@ -469,7 +529,7 @@ static int rule_pids(struct cordon_plan *pl)
 		                fmt("RLIMIT_NPROC in the fresh user namespace (counted per user "
 		                    "namespace)"));
 	return rule_add(
-	        pl, "pids", false, CORDON_DEGRADED,
+	        pl, "pids", true, CORDON_DEGRADED,
 	        "RLIMIT_NPROC counts every process of the uid here (no cgroup, no per-namespace "
 	        "count before Linux 5.14)",
 	        text, fmt("RLIMIT_NPROC"));
@@ -641,16 +701,33 @@ int cordon_plan_rules(struct cordon_plan *pl, cordon_error *err)
 	return 0;
 }
 
+/* Every rule this host cannot enforce for this plan, with its fix, in one line. */
+int cordon_plan_refusal(const struct cordon_plan *pl, char *buf, size_t len)
+{
+	size_t o = 0;
+	int n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < pl->n_rules; i++) {
+		const struct cordon_rule *r = &pl->rules[i];
+		if (!r->required || r->state == CORDON_ENFORCED)
+			continue;
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s: %s", n ? "; " : "", r->name,
+			                      r->why ? r->why : "not enforceable on this host");
+		n++;
+	}
+	return n;
+}
+
 int cordon_plan_refuse(const struct cordon_plan *pl, cordon_error *err)
 {
 	if (pl->policy->best_effort)
 		return 0;
-	for (size_t i = 0; i < pl->n_rules; i++) {
-		const struct cordon_rule *r = &pl->rules[i];
-		if (r->required && r->state != CORDON_ENFORCED)
-			return cordon_err(
-			        err, -ENOTSUP, "%s: %s; or pass --best-effort to run without it",
-			        r->name, r->why ? r->why : "not enforceable on this host");
-	}
-	return 0;
+	/* Room for the advice at the end of the one line (cordon_error holds 512). */
+	char all[440];
+	if (cordon_plan_refusal(pl, all, sizeof(all)) == 0)
+		return 0;
+	if (strlen(all) == sizeof(all) - 1)
+		memcpy(all + sizeof(all) - 4, "...", 4);
+	return cordon_err(err, -ENOTSUP, "%s; or pass --best-effort to run without it", all);
 }

@@ -308,6 +308,15 @@ struct cordon_seccomp_variant cordon_seccomp_variant_of(const struct cordon_plan
 static int seccomp_generate_into(struct cordon_seccomp_variant v, struct cordon_seccomp *sc,
                                  cordon_error *err)
 {
+	/* libseccomp shapes the program by the API level it detects on the running kernel (which
+	 * actions and flags exist). cordon never lets it load anything: the program is exported,
+	 * and what the kernel offers is decided by host detection. So the level is pinned, and the
+	 * program is the same on the build machine (seccomp_gen.c) and on any host. Notified
+	 * rules need level 6; a libseccomp that cannot pin it leaves them out (explain says). */
+	if (seccomp_api_set(6) < 0) {
+		(void)seccomp_api_set(3);
+		v.notify = v.create_notify = false;
+	}
 	__attribute__((cleanup(ctx_releasep))) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return cordon_err(err, -ENOMEM, "seccomp: cannot create a filter context");
@@ -317,10 +326,6 @@ static int seccomp_generate_into(struct cordon_seccomp_variant v, struct cordon_
 		                  strerror(-r));
 	/* A binary tree of syscall numbers: fewer instructions per syscall. Optional. */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	/* Notified rules need libseccomp API level 6; without it they are left out and explain
-	 * reports them. */
-	if (v.notify && seccomp_api_get() < 6)
-		v.notify = v.create_notify = false;
 	sc->notify = v.notify;
 	r = add_rules(ctx, &v, err);
 	return r < 0 ? r : export_program(ctx, sc, err);

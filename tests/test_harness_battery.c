@@ -58,8 +58,15 @@ static char *battery_tmpdir(void)
 
 static void battery_run(const char *adapter, const char *out, struct tu_result *r)
 {
-	char *const argv[] = {(char *)tu_harness(), "check", "--adapter", (char *)adapter, "--out",
-	                      (char *)out,          NULL};
+	char *const argv[] = {(char *)tu_harness(),
+	                      "check",
+	                      "--adapter",
+	                      (char *)adapter,
+	                      "--out",
+	                      (char *)out,
+	                      "--as-user",
+	                      (char *)tu_test_user_name(),
+	                      NULL};
 	struct tu_spawn s = {.argv = argv, .uid = (uid_t)-1, .timeout = BATTERY_TIMEOUT};
 	assert_int_equal(tu_run(&s, r), 0);
 	assert_false(r->timed_out);
@@ -311,6 +318,8 @@ static int battery_gated(const char *gate)
 	                      (char *)gate,
 	                      "--out",
 	                      out,
+	                      "--as-user",
+	                      (char *)tu_test_user_name(),
 	                      NULL};
 	struct tu_spawn s = {.argv = argv, .uid = (uid_t)-1, .timeout = BATTERY_TIMEOUT};
 	struct tu_result r = {0};

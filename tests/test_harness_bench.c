@@ -77,6 +77,8 @@ static void test_harness_bench_writes_perf_and_report(void **state)
 	                      "1,10",
 	                      "--out",
 	                      out,
+	                      "--as-user",
+	                      (char *)tu_test_user_name(),
 	                      NULL};
 	struct tu_spawn s = {.argv = argv, .uid = (uid_t)-1, .timeout = 600};
 	struct tu_result r;

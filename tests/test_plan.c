@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -309,24 +310,99 @@ static void test_plan_refuses_without_userns(void **state)
 	cordon_policy_free(p);
 }
 
-static void test_plan_old_landlock_refuses(void **state)
+/* Debian 12's kernel (Landlock ABI 2): truncate rights and signal scoping are missing, but a
+ * plan that passes nothing in from outside needs neither: every rule holds. */
+static void test_plan_old_landlock_default_plan_runs(void **state)
 {
 	struct fixture *f = *state;
 	struct cordon_host h;
 	host_full(&h);
-	h.landlock_abi = 4;
+	h.landlock_abi = 2;
 	cordon_policy *p = policy_for(f->ws, NULL);
+	struct cordon_plan *pl = build_ok(p, &h);
+	for (size_t i = 0; i < pl->n_rules; i++)
+		if (pl->rules[i].required && pl->rules[i].state != CORDON_ENFORCED)
+			fail_msg("rule %s not enforced on ABI 2: %s", pl->rules[i].name,
+			         pl->rules[i].why);
+	assert_non_null(strstr(find_rule(pl, "files")->mechanism, "Landlock ABI 2"));
+	assert_non_null(strstr(find_rule(pl, "processes")->mechanism, "PID namespace"));
+	assert_true(pl->use_landlock);
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+
+	/* network on: abstract sockets are refused by the supervisor, not only by Landlock */
+	p = policy_for(f->ws, "network", "on", NULL);
+	pl = build_ok(p, &h);
+	assert_int_equal(find_rule(pl, "unix sockets")->state, CORDON_ENFORCED);
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+}
+
+/* A kept directory reaches outside the mounts (truncate needs ABI 3): refused, naming the cause;
+ * a kept descriptor that is not open now may be a directory. A pidfd is covered by the PID
+ * namespace on any ABI. */
+static void test_plan_old_landlock_refuses_what_the_plan_exposes(void **state)
+{
+	struct fixture *f = *state;
+	struct cordon_host h;
+	host_full(&h);
+	h.landlock_abi = 2;
+	h.seccomp_notify = false; /* a second missing mechanism: both must be named */
+	int dir = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dir > 2);
+	char num[16];
+	snprintf(num, sizeof(num), "%d", dir);
+	cordon_policy *p = policy_for(f->ws, "keep-fd", num, NULL);
 	struct cordon_plan *pl = NULL;
 	cordon_error err = {0};
 	assert_int_equal(cordon_plan_build(p, &h, &pl, &err), -ENOTSUP);
-	assert_non_null(strstr(err.msg, "Landlock ABI 4"));
+	assert_null(pl);
+	assert_non_null(strstr(err.msg, "files: "));
+	assert_non_null(strstr(err.msg, "truncate"));
+	assert_non_null(strstr(err.msg, "protected paths: "));
+	assert_non_null(strstr(err.msg, "notification"));
+	assert_null(strstr(err.msg, "processes: "));
+	assert_non_null(strstr(err.msg, "--best-effort"));
+	assert_null(strchr(err.msg, '\n'));
+	cordon_policy_free(p);
+	close(dir);
+	h.seccomp_notify = true;
+
+	dir = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dir > 2);
+	snprintf(num, sizeof(num), "%d", dir);
+	p = policy_for(f->ws, "keep-fd", num, "best-effort", "on", NULL);
+	pl = build_ok(p, &h);
+	assert_int_equal(find_rule(pl, "files")->state, CORDON_NOT_ENFORCED);
+	assert_int_equal(find_rule(pl, "processes")->state, CORDON_ENFORCED);
+	cordon_plan_free(pl);
 	cordon_policy_free(p);
 
-	p = policy_for(f->ws, "best-effort", "on", NULL);
+	/* explain prints the whole plan anyway, the refused rule marked, and the verdict */
+	p = policy_for(f->ws, "keep-fd", num, NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	assert_non_null(mem);
+	assert_int_equal(cordon_plan_explain(p, &h, mem, &err), -ENOTSUP);
+	fclose(mem);
+	assert_non_null(strstr(text, "[refused] writes only beneath"));
+	assert_non_null(strstr(text, "[enforced] descriptors above 2 closed"));
+	assert_non_null(strstr(text, "\nrun: refused (files: "));
+	free(text);
+	cordon_policy_free(p);
+
+	h.landlock_abi = 3; /* truncate rights: the same plan holds */
+	p = policy_for(f->ws, "keep-fd", num, NULL);
 	pl = build_ok(p, &h);
-	assert_int_equal(find_rule(pl, "processes")->state, CORDON_DEGRADED);
-	assert_int_equal(find_rule(pl, "files")->state, CORDON_ENFORCED);
-	assert_true(pl->use_landlock);
+	cordon_plan_free(pl);
+	cordon_policy_free(p);
+	close(dir);
+
+	/* a kept descriptor that is not open here (a --warm server, explain) plans for none */
+	h.landlock_abi = 2;
+	p = policy_for(f->ws, "keep-fd", "987", NULL);
+	pl = build_ok(p, &h);
 	cordon_plan_free(pl);
 	cordon_policy_free(p);
 }
@@ -460,11 +536,20 @@ static void test_plan_limit_rules(void **state)
 	cordon_policy *p =
 	        policy_for(f->ws, "memory", "100M", "pids", "50", "cpu", "5", "file-size", "1M",
 	                   "open-files", "64", "timeout", "2.5", NULL);
-	struct cordon_plan *pl = build_ok(p, &h); /* a degraded optional rule does not refuse */
+	/* RLIMIT_AS holds each process, not the tree: refused like any missing mechanism */
+	struct cordon_plan *pl = NULL;
+	cordon_error err = {0};
+	assert_int_equal(cordon_plan_build(p, &h, &pl, &err), -ENOTSUP);
+	assert_non_null(strstr(err.msg, "memory: RLIMIT_AS only"));
+	assert_non_null(strstr(err.msg, "--best-effort"));
+	cordon_policy_free(p);
+	p = policy_for(f->ws, "memory", "100M", "pids", "50", "cpu", "5", "file-size", "1M",
+	               "open-files", "64", "timeout", "2.5", "best-effort", "on", NULL);
+	pl = build_ok(p, &h);
 	const struct cordon_rule *mem = find_rule(pl, "memory");
 	assert_non_null(mem);
 	assert_int_equal(mem->state, CORDON_DEGRADED);
-	assert_false(mem->required);
+	assert_true(mem->required);
 	assert_non_null(strstr(mem->why, "RLIMIT_AS only"));
 	const struct cordon_rule *pids = find_rule(pl, "pids");
 	assert_int_equal(pids->state, CORDON_ENFORCED);
@@ -714,7 +799,8 @@ int main(void)
 	        T(test_plan_gitdir_file),
 	        T(test_plan_user_protect),
 	        T(test_plan_refuses_without_userns),
-	        T(test_plan_old_landlock_refuses),
+	        T(test_plan_old_landlock_default_plan_runs),
+	        T(test_plan_old_landlock_refuses_what_the_plan_exposes),
 	        T(test_plan_missing_notify_refuses_absent_names),
 	        T(test_plan_full_access),
 	        T(test_plan_read_only),

@@ -207,9 +207,16 @@ static void check_reach(const char *exe, const char *probe, const char *root_err
 	if (!kernel_has_it) {
 		ppp_check(&r, probe, "refused", "ENOSYS");
 		printf("  (kernel built without it: only the refusal can be shown here)\n");
-	} else if (geteuid() == 0) {
+	} else if (geteuid() == 0 && root_errno) {
 		ppp_check(&r, probe, "succeeded", root_errno);
 		assert_non_null(strstr(r.out, "\"reached\":true"));
+	} else if (geteuid() == 0) {
+		/* Past the capability check the answer is the kernel build's (a module loader
+		 * says ENOEXEC to garbage, one without modules ENOSYS): reaching it is the fact. */
+		printf("  %s", r.out);
+		assert_non_null(strstr(r.out, "\"outcome\":\"succeeded\""));
+		assert_non_null(strstr(r.out, "\"reached\":true"));
+		assert_int_equal(r.status, 0);
 	}
 	tu_result_free(&r);
 	uid_t uid;
@@ -425,9 +432,13 @@ static void test_probe_priv_abi_entries_reach_keyctl(void **state)
 	long serial = syscall(SYS_keyctl, 0, -4, 0);
 	assert_true(serial > 0);
 	snprintf(want, sizeof(want), "\"ret\":%ld", serial);
-	const char *entries[] = {"priv_syscall", "priv_int80", "priv_highbits"};
-	const char *names[] = {"priv.syscall", "priv.int80", "priv.highbits"};
-	for (int i = 0; i < 3; i++) {
+	const char *entries[] = {"priv_syscall", "priv_highbits", "priv_int80"};
+	const char *names[] = {"priv.syscall", "priv.highbits", "priv.int80"};
+	char why[160];
+	bool int80 = tu_int80_available(why, sizeof(why));
+	if (!int80)
+		printf("  priv.int80 not checked: %s\n", why);
+	for (int i = 0; i < (int80 ? 3 : 2); i++) {
 		struct tu_result r = ppp_run(entries[i], "keyctl");
 		ppp_check(&r, names[i], "succeeded", NULL);
 		assert_non_null(strstr(r.out, want)); /* the real keyring serial came back */
@@ -442,6 +453,8 @@ static void test_probe_priv_abi_entries_reach_keyctl(void **state)
 	r = ppp_run("priv_highbits", "unshare");
 	ppp_check(&r, "priv.highbits", "inconclusive", NULL);
 	tu_result_free(&r);
+	if (!int80)
+		tu_skip("%s: the int 0x80 entry was not checked (the others were)", why);
 	r = ppp_run("priv_int80", "nosuchcall");
 	ppp_check(&r, "priv.int80", "inconclusive", NULL);
 	tu_result_free(&r);
@@ -459,7 +472,7 @@ static void verdict(const char *out, char *v, size_t n)
 /* Unconfined, every entry point must give the kernel's one answer: same outcome and errno
  * through int 0x80 and with high bits as through the plain 64-bit entry, for root and for
  * the test user. Only then does a difference under a sandbox mean a filter gap. */
-static void check_entries_agree(uid_t uid, gid_t gid)
+static void check_entries_agree(uid_t uid, gid_t gid, bool int80)
 {
 	static const char *const names[] = {"keyctl",          "bpf",         "unshare",
 	                                    "ptrace",          "init_module", "kexec_load",
@@ -473,11 +486,13 @@ static void check_entries_agree(uid_t uid, gid_t gid)
 		struct tu_result r = ppp_run_user(uid, gid, "priv_syscall", names[i]);
 		verdict(r.out, plain, sizeof(plain));
 		tu_result_free(&r);
-		r = ppp_run_user(uid, gid, "priv_int80", names[i]);
-		verdict(r.out, other, sizeof(other));
-		printf("  %s: %s | int80 %s\n", names[i], plain, other);
-		assert_string_equal(plain, other);
-		tu_result_free(&r);
+		if (int80) {
+			r = ppp_run_user(uid, gid, "priv_int80", names[i]);
+			verdict(r.out, other, sizeof(other));
+			printf("  %s: %s | int80 %s\n", names[i], plain, other);
+			assert_string_equal(plain, other);
+			tu_result_free(&r);
+		}
 		r = ppp_run_user(uid, gid, "priv_highbits", names[i]);
 		if (has_int_arg[i]) {
 			verdict(r.out, other, sizeof(other));
@@ -492,17 +507,23 @@ static void check_entries_agree(uid_t uid, gid_t gid)
 static void test_probe_priv_abi_entries_agree_unconfined(void **state)
 {
 	(void)state;
-	check_entries_agree(PPP_ROOT, (gid_t)-1);
+	char why[160];
+	bool int80 = tu_int80_available(why, sizeof(why));
+	check_entries_agree(PPP_ROOT, (gid_t)-1, int80);
 	uid_t uid;
 	gid_t gid;
 	if (have_user(&uid, &gid))
-		check_entries_agree(uid, gid);
+		check_entries_agree(uid, gid, int80);
+	if (!int80)
+		tu_skip("%s: only the plain and high-bits entries were compared", why);
 }
 
 static void test_probe_priv_int80_bypasses_naive_filter(void **state)
 {
 	(void)state;
-	char p64[4096], p32[4096], out[512];
+	char p64[4096], p32[4096], out[512], why[160];
+	if (!tu_int80_available(why, sizeof(why)))
+		tu_skip("%s: the check is not live here", why);
 	snprintf(p64, sizeof(p64), "%s", tu_probe("priv_syscall"));
 	snprintf(p32, sizeof(p32), "%s", tu_probe("priv_int80"));
 	char *a64[] = {p64, "keyctl", NULL};

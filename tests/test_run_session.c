@@ -121,25 +121,58 @@ static void run_netns(const struct ru_who *w, const char *const *flags, char *ou
 	tu_result_free(&r);
 }
 
-/* Each run has a network namespace of its own, lo up, a session's runs too (issue 11): the
- * supervisor performs connect() for the command outside its Landlock domain, so in a shared
- * namespace it reached the abstract sockets of a concurrent run of the same session. */
+/* Runs of one session with the network off each have their own network namespace, lo up: a
+ * shared one would let them reach each other's abstract UNIX sockets, since the supervisor
+ * performs every connect outside Landlock's scope (issue 19). Another session, a run without
+ * one have their own too. */
 static void body_netns(struct ru_who *w)
 {
-	char s1[64], a[128], b[128], none[128];
+	char s1[64], s2[64], a[128], b[128], other[128], none[128];
 	snprintf(s1, sizeof(s1), "net%d-a", (int)getpid());
+	snprintf(s2, sizeof(s2), "net%d-b", (int)getpid());
 	const char *f1[] = {"--session", s1, NULL};
-	run_netns(w, f1, a, sizeof(a));
+	const char *f2[] = {"--session", s2, NULL};
+	/* Two runs of s1 at once: a namespace's inode number is reused once it is gone, so the
+	 * first holds its own until the second has read its. */
+	const char *hold = ru_path(0, w->ws, "netns-a");
+	unlink(hold);
+	unlink(ru_path(1, w->ws, "netns-done"));
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct tu_result cr;
+		char script[4200];
+		snprintf(
+		        script, sizeof(script),
+		        "{ readlink /proc/self/ns/net; cat /sys/class/net/lo/flags; } > "
+		        "netns-a.tmp; "
+		        "mv netns-a.tmp netns-a; i=0; while [ ! -e netns-done ] && [ $i -lt 600 ]; "
+		        "do sleep 0.1; i=$((i+1)); done");
+		_exit(ru_run(w, f1, script, &cr) == 0 ? 0 : 1);
+	}
+	char *got = NULL;
+	for (int i = 0; i < 1200 && !(got = tu_read_file(hold)); i++)
+		usleep(50 * 1000);
+	assert_non_null(got);
+	snprintf(a, sizeof(a), "%s", got);
+	free(got);
 	run_netns(w, f1, b, sizeof(b));
+	ru_put(w, ru_path(1, w->ws, "netns-done"), "");
+	int st = 0;
+	assert_int_equal(waitpid(child, &st, 0), child);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	run_netns(w, f2, other, sizeof(other));
 	run_netns(w, NULL, none, sizeof(none));
 	assert_non_null(strstr(a, "net:["));
 	assert_string_not_equal(a, b);
+	assert_string_not_equal(a, other);
 	assert_string_not_equal(a, none);
 	/* IFF_UP (0x1) in lo's flags, e.g. "0x9" */
 	const char *flags = strchr(a, '\n');
 	assert_non_null(flags);
 	assert_true(strtoul(flags + 1, NULL, 16) & 0x1);
 	session_dir_remove(w, s1);
+	session_dir_remove(w, s2);
 }
 
 /* `cordon run --session NEW -- true` with 0, 1 and 2 closed: the keeper it starts must still

@@ -324,13 +324,17 @@ static void test_seccomp_kills_other_syscall_abis(void **state)
 	(void)state;
 	struct fixture f;
 	fixture_init(&f, CORDON_NETWORK_OFF);
-	int status = run_filtered(&f.plan, child_int80, NULL);
+	/* x32 numbers reach the filter on every x86_64 kernel (it runs before the table). */
+	int status = run_filtered(&f.plan, child_x32, NULL);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+	char why[160];
+	if (!tu_int80_available(why, sizeof(why)))
+		tu_skip("%s: only the x32 entry was checked", why);
+	status = run_filtered(&f.plan, child_int80, NULL);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGSYS);
 	status = run_filtered(&f.plan, child_int80, "socket");
-	assert_true(WIFSIGNALED(status));
-	assert_int_equal(WTERMSIG(status), SIGSYS);
-	status = run_filtered(&f.plan, child_x32, NULL);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGSYS);
 }

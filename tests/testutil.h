@@ -33,6 +33,8 @@ void tu_result_free(struct tu_result *r);
  * "cordon-test"), which the test script creates; not root: ourselves. false with a reason in
  * why when root and the user does not exist. */
 bool tu_test_user(uid_t *uid, gid_t *gid, char *why, size_t why_len);
+/* The test user's name: $CORDON_TEST_USER, else cordon-test (what the harness must drop to). */
+const char *tu_test_user_name(void);
 
 /* mkdtemp under /tmp, then chown to uid:gid (when uid != -1). malloc'd path. */
 char *tu_tmpdir(const char *prefix, uid_t uid, gid_t gid);
@@ -44,6 +46,14 @@ char *tu_read_file(const char *path); /* malloc'd, NULL if unreadable */
 const char *tu_probe(const char *name); /* CORDON_PROBE_DIR/name */
 const char *tu_cordon(void);            /* the built cordon CLI */
 const char *tu_harness(void);           /* the built cordon-harness */
+
+/* Whether this kernel runs 32-bit system calls from 64-bit code (int 0x80): absent without
+ * CONFIG_IA32_EMULATION (ENOSYS) and with ia32_emulation=0 (the instruction faults, SIGSEGV).
+ * Asked in a child. Where it is missing, why says how it showed. */
+bool tu_int80_available(char *why, size_t why_len);
+
+/* The running kernel's Landlock ABI (0: none). */
+int tu_landlock_abi(void);
 
 /* Print a skip reason the way ctest output shows it, then cmocka's skip(). */
 #define tu_skip(...)                          \

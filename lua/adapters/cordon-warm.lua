@@ -7,7 +7,7 @@
 local cordon = require("adapters.cordon")
 
 local M = { name = "cordon-warm", unsupported = cordon.unsupported, features = cordon.features,
-	path = cordon.path, env = cordon.env,
+	path = cordon.path, env = cordon.env, preflight = cordon.preflight,
 	-- A run whose stdio is a terminal gets a pty of cordon's own, made before the sandbox: a
 	-- prepared sandbox cannot have one, so such a run is never warm (--warm-only: exit 125).
 	no_pty = "a run on a terminal is never warm: it gets a pty of its own, made with its sandbox" }

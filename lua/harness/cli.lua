@@ -4,12 +4,14 @@ local M = {}
 
 M.USAGE = [=[usage: cordon-harness COMMAND [OPTIONS]
   check [--adapter A[,B...]|all] [--area fs,net,...] [--scenario PATTERN] [--policy FILE]
-        [--out DIR] [--jobs N] [--as-user NAME] [--gate A[,B...]]
+        [--out DIR] [--jobs N] [--as-user NAME] [--gate A[,B...]] [--best-effort]
         [--require profile=P,network=N]
                                                    run the battery, TAP on stdout; --gate: the
                                                    exit status judges only these adapters (each
-                                                   must run); --require: fail when the policy
-                                                   under test is weaker
+                                                   must run); --best-effort: certify cordon as
+                                                   it runs where this host lacks a mechanism;
+                                                   --require: fail when the policy under test
+                                                   is weaker
   list                                             areas, scenarios and their policy variants
   adapters                                         the sandboxes this harness knows, installed or not
   report merge RESULTS.json... [--out DIR]         one report from several runs or hosts
@@ -33,7 +35,7 @@ end
 local FLAGS = {
 	check = { adapter = "list", area = "list", scenario = "string", policy = "string",
 		out = "string", jobs = "int", ["as-user"] = "string", gate = "list",
-		require = "list" },
+		require = "list", ["best-effort"] = "bool" },
 	list = { area = "list", scenario = "string" },
 	adapters = {},
 	merge = { out = "string" },
@@ -62,6 +64,7 @@ local function take_flag(opts, flags, args, i)
 		return nil, "unknown option '--" .. name .. "'"
 	end
 	local kind = flags[name]
+	if kind == "bool" then return nil, "--" .. name .. " takes no value" end
 	if kind == "list" then
 		local l = split(value)
 		if #l == 0 then return nil, "--" .. name .. " needs a value" end

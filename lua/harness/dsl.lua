@@ -12,6 +12,8 @@
 --   policies                 variants it runs under (policy.VARIANTS names or tables)
 --   settings                 settings laid over every variant (e.g. { session = "A" })
 --   needs                    adapter features it needs beyond what the policy uses
+--   keep_dir(t) / keep_pidfd(t)  a directory (path) / a process (pid) outside whose descriptor
+--                            the runner opens and passes in (t._kept_fd; cordon: --keep-fd N)
 --   before(t) -> {steps}     runs made first under the same sandbox: { probe, args, settings,
 --                            background = true (left running until the end) }
 --   after(t) -> {steps}      runs made afterwards to undo what steps made outside the tree
@@ -27,6 +29,8 @@
 --   refused_start            a Lua pattern: the sandbox refusing to start (exit 125) with a
 --                            first stderr line matching it counts as refused, not an error
 --   oracle_name              the name a custom oracle function is reported under
+--   keep_file(t) -> path     the harness opens it read-only and passes it with --keep-fd
+--                            (t._kept_fd), as keep_dir does for a directory
 --   leak_file(t) -> path     the harness opens it read-only and the probe inherits the
 --                            descriptor (t._leaked_fd) without --keep-fd: it must be closed
 --   control = "capable"      the control run holds capabilities in namespaces of the

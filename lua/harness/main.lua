@@ -121,16 +121,23 @@ local function drop_privileges(opts, out)
 	return name
 end
 
-local function adapter_entries(names)
+local function adapter_entries(names, best_effort)
 	local list, mods = {}, {}
 	for _, name in ipairs(names) do
 		local mod, err = load_adapter(name)
 		if not mod then return nil, "unknown adapter '" .. name .. "' (" .. tostring(err):match("[^\n]+") .. ")" end
+		if best_effort ~= nil and mod.best_effort ~= nil then mod.best_effort = best_effort end
 		local d = mod.detect()
 		-- What exactly was certified: the binary's digest beside its version.
 		local entry = { name = name, installed = d.installed and true or false, version = d.version,
 			path = d.path, command = d.command, unsupported = mod.unsupported or {},
 			why_missing = d.why_missing, sha256 = d.installed and d.path and fs.hash(d.path) or nil }
+		-- A sandbox that refuses to run on this host at all: said once, not once per check.
+		if entry.installed and mod.preflight then
+			entry.refused = mod.preflight()
+			if entry.refused then entry.installed = false end
+		end
+		if best_effort and mod.best_effort ~= nil then entry.best_effort = true end
 		list[#list + 1] = entry
 		mods[#mods + 1] = { mod = mod, entry = entry }
 	end
@@ -208,7 +215,7 @@ local function new_run(run_id, opts, base, as_user, adapters)
 		host = host.fingerprint(), as_user = as_user or nil,
 		policy = { name = base.name, text = base.text, hash = base.hash,
 			settings = policy.for_json(base.settings) },
-		adapters = adapters, results = {} }
+		adapters = adapters, results = {}, best_effort = opts["best-effort"] or nil }
 end
 
 -- A scenario file that does not load is an error of the run (exit 1), not of the harness.
@@ -259,7 +266,8 @@ local function check_gate(gate, adapters)
 		local found
 		for _, a in ipairs(adapters) do found = found or (a.name == g and a) end
 		if not found then return nil, "--gate " .. g .. ": not among the adapters run (--adapter)" end
-		if not found.installed then
+		-- A sandbox that refuses to run on this host is reported (host:sandbox-runs), and fails.
+		if not found.installed and not found.refused then
 			return nil, "--gate " .. g .. ": " .. tostring(found.why_missing)
 		end
 	end
@@ -285,7 +293,8 @@ end
 local function validate_policy_file(file)
 	local bin = sys.paths().cordon
 	if not fs.exists(bin) then return true end -- no cordon here: the peers' checks still run
-	local r, err = proc.run({ argv = { bin, "explain", "--policy", file }, timeout = 30 })
+	-- --best-effort: whether this host can enforce it is the preflight's question, not this one.
+	local r, err = proc.run({ argv = { bin, "explain", "--best-effort", "--policy", file }, timeout = 30 })
 	if not r then return nil, "cannot run " .. bin .. ": " .. tostring(err) end
 	if r.status == 125 then
 		local line = (r.stderr or ""):match("[^\n]+") or "refused"
@@ -341,14 +350,15 @@ local function check(opts)
 	end
 	local scenarios, errors = select_scenarios(opts)
 	if not scenarios then return fail2(errors) end
-	local adapters, mods = adapter_entries(names)
-	if not adapters then return fail2(mods) end
-	local gok, gerr = check_gate(opts.gate, adapters)
-	if not gok then return fail2(gerr) end
 	local as_user, derr = drop_privileges(opts, out)
 	if as_user == false then return fail2(derr) end
 	local ook, oerr = check_out(out)
 	if not ook then return fail2(oerr) end
+	-- As the battery's user: a sandbox that refuses to run for it is found here (preflight).
+	local adapters, mods = adapter_entries(names, opts["best-effort"] or false)
+	if not adapters then return fail2(mods) end
+	local gok, gerr = check_gate(opts.gate, adapters)
+	if not gok then return fail2(gerr) end
 	local sok, serr = runner.stage_probes(run_id)
 	if not sok then return fail2(serr) end
 	local u = as_user and host.user(as_user)
@@ -358,6 +368,9 @@ local function check(opts)
 	local run, t0 = new_run(run_id, opts, base, as_user, adapters), clock.now()
 	local jobs = build_jobs(scenarios, mods)
 	local total, n = #jobs + #errors, 0
+	for _, a in ipairs(adapters) do
+		if a.refused then total = total + 1 end
+	end
 	local function record(rec)
 		n = n + 1
 		run.results[#run.results + 1] = rec
@@ -370,7 +383,19 @@ local function check(opts)
 	for _, e in ipairs(errors) do record(load_error_record(e)) end
 	for _, rec in ipairs(reqs) do record(rec) end
 	for _, a in ipairs(adapters) do
-		if not a.installed then tap.comment(a.name .. " not run: " .. tostring(a.why_missing)) end
+		if a.refused then
+			local msg = a.name .. " refuses to run on this host (" .. tostring(run.host.kernel) ..
+				", Landlock ABI " .. tostring(run.host.landlock_abi) .. "): " .. a.refused ..
+				" -- no check was run with it; `check --best-effort` certifies the weaker configuration"
+			M.eprint("cordon-harness: " .. msg)
+			record({ id = "host:sandbox-runs", area = "harness", title = "the sandbox runs on this host",
+				adapter = a.name, expected = "succeeded", status = "error", reason = msg, duration = 0 })
+		elseif not a.installed then
+			tap.comment(a.name .. " not run: " .. tostring(a.why_missing))
+		elseif a.best_effort then
+			tap.comment(a.name .. " runs with --best-effort: the certified configuration is what " ..
+				"this host enforces, which `cordon explain --best-effort` lists")
+		end
 	end
 	runner.schedule(jobs, opts.jobs or default_jobs(), ctx, function(_, rec) record(rec) end)
 	return finish_run(run, out, t0, opts.gate)

@@ -204,6 +204,12 @@ function M.interpret(res, argv, wrapped)
 		p.outcome, p.problem = "error", ("timed out after %.0f s"):format(res.wall or 0)
 	elseif res.signal then
 		p.outcome, p.detail = "refused", "killed by signal " .. res.signal
+	elseif wrapped and res.status == 125 and (res.stderr or ""):find("--best-effort", 1, true) then
+		-- cordon's refusal of a plan this host cannot enforce (it names every missing
+		-- mechanism and offers --best-effort): its deliberate answer here, not a breakage.
+		local first = (res.stderr or ""):match("[^\n]+") or "no message"
+		p.outcome, p.plan_refused = "error", first
+		p.problem = "the sandbox refuses this plan on this host (exit 125): " .. first
 	elseif wrapped and res.status == 125 then
 		local first = (res.stderr or ""):match("[^\n]+") or "no message"
 		p.outcome, p.problem = "error", "the sandbox did not start (exit 125): " .. first
@@ -312,6 +318,21 @@ local function plan(sc, settings, adapter, t)
 		-- sandbox must not write through it where the policy says no.
 		local fd, ferr = fs.open_dir(must("keep_dir", dsl.call(sc.keep_dir, t)))
 		if not fd then stop("problem", "keep_dir: " .. tostring(ferr)) end
+		t._kept_fd = fd
+		table.insert(pol.settings["keep-fd"], tostring(fd))
+	elseif sc.keep_pidfd then
+		-- A pidfd of a process outside (made by keep_pidfd itself: setup runs later), passed
+		-- in the same way: a signal through it must not get out.
+		local pid = must("keep_pidfd", dsl.call(sc.keep_pidfd, t))
+		local fd, ferr = fs.open_pidfd(math.tointeger(tonumber(pid)) or 0)
+		if not fd then stop("problem", "keep_pidfd: " .. tostring(ferr)) end
+		t._kept_fd = fd
+		table.insert(pol.settings["keep-fd"], tostring(fd))
+	end
+	if sc.keep_file then
+		-- A file the harness opens read-only and passes in (cordon: --keep-fd N).
+		local fd, ferr = fs.open_read(must("keep_file", dsl.call(sc.keep_file, t)))
+		if not fd then stop("problem", "keep_file: " .. tostring(ferr)) end
 		t._kept_fd = fd
 		table.insert(pol.settings["keep-fd"], tostring(fd))
 	end
@@ -496,6 +517,10 @@ function M.judge(a, control)
 	if a.not_applicable then return "not-applicable", a.not_applicable end
 	if a.problem then return "error", a.problem end
 	local p = a.probe
+	if p.plan_refused then
+		return "not-applicable", "the sandbox refuses this plan on this host (a mechanism it " ..
+			"needs is missing; check --best-effort certifies the weaker configuration): " .. p.plan_refused
+	end
 	if p.outcome == "error" then return "error", p.problem or describe(p) end
 	if p.outcome == "inconclusive" then
 		-- Unconfined it cannot set itself up either (a setuid copy only root can stage, say):

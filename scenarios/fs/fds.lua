@@ -57,4 +57,17 @@ return {
 		oracle = read_oracle, oracle_name = "bytes-read", refused_start = KEPT_DIR_REFUSED,
 		expect = readable(function(t) return t.secret_canary end),
 		needs = { "keep-fd" }, policies = { "deny-read" } },
+	-- truncate(2) by path through a kept read-only file (/proc/self/fd/N): the path is the
+	-- caller's mount, where the sandbox's read-only mounts do not apply, and Landlock refuses it
+	-- only from ABI 3 (Linux 6.2). Where truncate rights are missing cordon refuses this plan;
+	-- with --best-effort this check fails: what is weaker there (issue 19).
+	{ id = "fs.truncate_fd.outside", area = "fs",
+		title = "truncate a file outside through a kept read-only descriptor of it",
+		probe = "fs.truncate",
+		keep_file = function(t) return t.out_canary end,
+		args = function(t) return { "/proc/self/fd/" .. tostring(t._kept_fd) } end,
+		watch = function(t) return { t.out_canary } end,
+		expect = writable(function(t) return t.out_canary end),
+		oracle = "files", needs = { "keep-fd" },
+		policies = { "default", "full-access" } },
 }

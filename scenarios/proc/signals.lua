@@ -50,6 +50,14 @@ return {
 	{ id = "proc.pidfd_signal.victim", area = "proc", title = "signal a process outside through a pidfd",
 		probe = "proc.pidfd_signal", setup = victim, args = function(t) return { pid(t), "USR1" } end,
 		oracle = "victim", expect = always("refused") },
+	-- A pidfd handed in (--keep-fd): no PID namespace hides what it names; only Landlock's
+	-- signal scope (ABI 6, Linux 6.12) refuses. Where that is missing cordon refuses this plan;
+	-- with --best-effort this check fails: what is weaker there (issue 19).
+	{ id = "proc.pidfd_signal.kept", area = "proc", title = "signal a process outside through a kept pidfd",
+		probe = "proc.pidfd_signal", needs = { "keep-fd" },
+		keep_pidfd = function(t) victim(t); return t.victim:pid() end,
+		args = function(t) return { "fd:" .. tostring(t._kept_fd), "USR1" } end,
+		oracle = "victim", expect = always("refused") },
 	{ id = "proc.fsetown.victim", area = "proc", title = "deliver SIGURG outside through F_SETOWN",
 		probe = "proc.fsetown", setup = victim, args = function(t) return { pid(t), "URG" } end,
 		oracle = "victim", verdict = "oracle", expect = always("refused") },

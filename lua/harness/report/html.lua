@@ -171,7 +171,8 @@ local function header(out, run)
 	out[#out + 1] = "<header><h1>cordon-harness " .. (perf_only(run) and "performance" or "conformance") .. " report</h1>"
 	out[#out + 1] = string.format('<p class="meta">run <code>%s</code> · started %s · %s · harness %s <code>%s</code>%s</p>',
 		esc(run.run_id), esc(run.started), esc(util.seconds(run.duration)), esc(h.version), esc(h.command),
-		run.as_user and (" · as user <code>" .. esc(run.as_user) .. "</code>") or "")
+		(run.as_user and (" · as user <code>" .. esc(run.as_user) .. "</code>") or "") ..
+		(run.best_effort and " · <strong>certified with --best-effort</strong> (a degraded configuration, by choice)" or ""))
 	out[#out + 1] = '<div class="cards">'
 	if run.hosts and #run.hosts > 1 then
 		hosts_table(out, run.hosts)
@@ -226,7 +227,9 @@ local function summary(out, run)
 	end
 	local missing = {}
 	for _, a in ipairs(run.adapters or {}) do
-		if a.installed == false or a.why_missing then
+		if a.refused then
+			missing[#missing + 1] = "<b>" .. esc(a.name) .. "</b>: refuses to run on this host: " .. esc(a.refused)
+		elseif a.installed == false or a.why_missing then
 			missing[#missing + 1] = "<b>" .. esc(a.name) .. "</b>: " .. esc(a.why_missing or "not installed")
 		end
 	end

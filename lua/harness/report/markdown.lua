@@ -47,6 +47,10 @@ local function header(out, run)
 	if run.as_user then
 		out[#out + 1] = " Run as user `" .. M.cell(run.as_user) .. "`."
 	end
+	if run.best_effort then
+		out[#out + 1] = "\n\n**Certified with `--best-effort`**: cordon ran as weak as this host " ..
+			"makes it (`cordon explain --best-effort` lists what is degraded), by explicit choice."
+	end
 	out[#out + 1] = "\n\n"
 end
 
@@ -74,7 +78,9 @@ local function summary(out, run)
 	end
 	local missing = {}
 	for _, a in ipairs(run.adapters or {}) do
-		if a.installed == false or a.why_missing then
+		if a.refused then
+			missing[#missing + 1] = "- **" .. M.cell(a.name) .. "** refuses to run on this host: " .. M.cell(a.refused) .. "\n"
+		elseif a.installed == false or a.why_missing then
 			missing[#missing + 1] = "- **" .. M.cell(a.name) .. "** not run: " .. M.cell(a.why_missing or "not installed") .. "\n"
 		end
 	end
