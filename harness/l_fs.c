@@ -432,17 +432,27 @@ static int l_fs_close_fd(lua_State *L)
 int luaopen_fs(lua_State *L)
 {
 	static const luaL_Reg fns[] = {
-	        {"tmpdir", l_fs_tmpdir},     {"write", l_fs_write},
-	        {"append", l_fs_append},     {"read", l_fs_read},
-	        {"stat", l_fs_stat},         {"exists", l_fs_exists},
-	        {"mkdir", l_fs_mkdir},       {"symlink", l_fs_symlink},
-	        {"rm_rf", l_fs_rm_rf},       {"list", l_fs_list},
-	        {"chown", l_fs_chown},       {"chmod", l_fs_chmod},
-	        {"realpath", l_fs_realpath}, {"hash", l_fs_hash},
-	        {"git_init", l_fs_git_init}, {"mkfifo", l_fs_mkfifo},
-	        {"open_dir", l_fs_open_dir}, {"open_read", l_fs_open_read},
+	        {"tmpdir", l_fs_tmpdir},
+	        {"write", l_fs_write},
+	        {"append", l_fs_append},
+	        {"read", l_fs_read},
+	        {"stat", l_fs_stat},
+	        {"exists", l_fs_exists},
+	        {"mkdir", l_fs_mkdir},
+	        {"symlink", l_fs_symlink},
+	        {"rm_rf", l_fs_rm_rf},
+	        {"list", l_fs_list},
+	        {"chown", l_fs_chown},
+	        {"chmod", l_fs_chmod},
+	        {"realpath", l_fs_realpath},
+	        {"hash", l_fs_hash},
+	        {"git_init", l_fs_git_init},
+	        {"mkfifo", l_fs_mkfifo},
+	        {"open_dir", l_fs_open_dir},
+	        {"open_read", l_fs_open_read},
 	        {"open_pidfd", l_fs_open_pidfd},
-	        {"close_fd", l_fs_close_fd}, {NULL, NULL},
+	        {"close_fd", l_fs_close_fd},
+	        {NULL, NULL},
 	};
 
 	luaL_newlib(L, fns);
