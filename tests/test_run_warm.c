@@ -298,7 +298,10 @@ static void test_run_warm_timeout_and_kept_fds(void **state)
 	ru_both(body_timeout_and_fds);
 }
 
-/* cordon ARGV as w in w's workspace, in the background; its stdout to out (or inherited). */
+/* cordon ARGV as w in w's workspace, in the background; its stdout to out (or inherited).
+ * With out given (a server), its stderr goes to /dev/null: a server, or a sandbox it holds
+ * prepared, that outlived a failed test would otherwise keep ctest's output pipe open, and
+ * ctest waits for that until its timeout. */
 static pid_t spawn_as(const struct ru_who *w, const char *const *argv, const char *const *envp,
                       int out)
 {
@@ -309,7 +312,8 @@ static pid_t spawn_as(const struct ru_who *w, const char *const *argv, const cha
 		if (!w->root && (w->uid != geteuid() || w->gid != getegid()) &&
 		    (setgroups(0, NULL) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0))
 			_exit(120);
-		if (chdir(w->ws) < 0 || (out >= 0 && dup2(out, 1) < 0))
+		int null = out >= 0 ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+		if (chdir(w->ws) < 0 || (out >= 0 && (dup2(out, 1) < 0 || dup2(null, 2) < 0)))
 			_exit(121);
 		execve(tu_cordon(), (char *const *)argv, (char *const *)envp);
 		_exit(122);
