@@ -72,18 +72,9 @@ static void battery_run(const char *adapter, const char *out, struct tu_result *
 	assert_false(r->timed_out);
 }
 
-/* Evaluate chunk (which returns one string) in a fresh harness Lua state; malloc'd result. */
 static char *battery_lua(const char *chunk)
 {
-	lua_State *L = harness_new_state();
-	assert_non_null(L);
-	int rc = harness_eval(L, chunk, "=battery", 1);
-	if (rc != LUA_OK)
-		fail_msg("lua: %s", lua_tostring(L, -1));
-	const char *s = lua_tostring(L, -1);
-	char *copy = strdup(s ? s : "(nil)");
-	lua_close(L);
-	return copy;
+	return tu_lua(chunk, "=battery");
 }
 
 /* Summarize a results.json: "total=N fail=N error=N unexplained=N" (the path comes from

@@ -18,18 +18,9 @@
 #include "harness.h"
 #include "testutil.h"
 
-/* Evaluate chunk (which returns one string) in a fresh harness Lua state; malloc'd result. */
 static char *mutate_lua(const char *chunk)
 {
-	lua_State *L = harness_new_state();
-	assert_non_null(L);
-	int rc = harness_eval(L, chunk, "=mutate", 1);
-	if (rc != LUA_OK)
-		fail_msg("lua: %s", lua_tostring(L, -1));
-	const char *s = lua_tostring(L, -1);
-	char *copy = strdup(s ? s : "(nil)");
-	lua_close(L);
-	return copy;
+	return tu_lua(chunk, "=mutate");
 }
 
 static void test_harness_mutate_parse_and_apply(void **state)

@@ -17,6 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <lua.h>
+
+#include "harness.h"
+
 static double tu_now(void)
 {
 	struct timespec ts;
@@ -327,4 +335,16 @@ int tu_landlock_abi(void)
 	/* landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) */
 	long abi = syscall(444, NULL, 0, 1UL);
 	return abi > 0 ? (int)abi : 0;
+}
+
+char *tu_lua(const char *chunk, const char *name)
+{
+	lua_State *L = harness_new_state();
+	assert_non_null(L);
+	if (harness_eval(L, chunk, name, 1) != LUA_OK)
+		fail_msg("lua: %s", lua_tostring(L, -1));
+	const char *s = lua_tostring(L, -1);
+	char *copy = strdup(s ? s : "(nil)");
+	lua_close(L);
+	return copy;
 }

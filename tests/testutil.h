@@ -41,6 +41,9 @@ char *tu_tmpdir(const char *prefix, uid_t uid, gid_t gid);
 void tu_rm_rf(const char *path);
 int tu_write_file(const char *path, const char *data);
 char *tu_read_file(const char *path); /* malloc'd, NULL if unreadable */
+/* Evaluate chunk, which returns one string, in a fresh harness Lua state (name: its chunk
+ * name); malloc'd result. A Lua error fails the test. */
+char *tu_lua(const char *chunk, const char *name);
 
 /* Paths of built artefacts. Static buffers. */
 const char *tu_probe(const char *name); /* CORDON_PROBE_DIR/name */
