@@ -169,7 +169,11 @@ local function battery(work, m, opts, out)
 	local ok, v = pcall(json.decode, results or "")
 	if ok and type(v) == "table" then
 		for _, rec in ipairs(v.results or {}) do
-			if rec.status == "fail" then killers[#killers + 1] = rec.adapter .. " " .. rec.id end
+			-- A check that fails, or a sandbox that no longer starts (an error of its own,
+			-- such as refusing to run at all): either way the battery is not green.
+			if (rec.status == "fail" or rec.status == "error") and rec.adapter ~= "-" then
+				killers[#killers + 1] = rec.adapter .. " " .. rec.id
+			end
 		end
 	end
 	if r.status == 1 and #killers > 0 then
