@@ -300,8 +300,7 @@ static int rule_root_links(struct cordon_plan *pl)
 		                    "you can write (one a sandboxed command could have made)"),
 		                fmt("checked before the run: each component looked up; "
 		                    "--follow-root-symlinks allows them"));
-	return rule_add(pl, "root symlinks", false, CORDON_NOT_ENFORCED,
-	                "--follow-root-symlinks",
+	return rule_add(pl, "root symlinks", false, CORDON_NOT_ENFORCED, "--follow-root-symlinks",
 	                fmt("a writable root is reached through the symlink %s, in a directory "
 	                    "you can write",
 	                    p->root_link),
