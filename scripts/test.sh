@@ -1,7 +1,10 @@
 #!/bin/bash
 # Build cordon and run every test: the README's test command, and what CI runs.
 #   scripts/test.sh            -Werror build + ctest, then an ASan+UBSan build + ctest
-#   CORDON_TEST_QUICK=1 ...    skip the sanitizer pass
+#   CORDON_TEST_QUICK=1 ...    skip the sanitizer pass and the mutants
+# Last, the battery's own test: the mutants marked `ci: yes` (tests/mutants), each cordon with
+# one protection taken out, must each make the battery fail (`cordon-harness mutate --ci`;
+# the areas fs, net, priv and proc, for the time budget). `cordon-harness mutate` runs all.
 # As root it installs what is missing and creates the unprivileged test user; the sandbox
 # tests then run cordon as that user as well as root, because root hides many failures.
 set -euo pipefail
@@ -49,5 +52,7 @@ fi
 run_suite "$src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ -z "${CORDON_TEST_QUICK:-}" ]; then
 	run_suite "$src/build-sanitize" -DCORDON_SANITIZE=ON
+	echo "==> mutants (cordon-harness mutate --ci)" >&2
+	"$src/build/harness/cordon-harness" mutate --ci --area fs,net,priv,proc
 fi
 echo "==> all tests passed" >&2
