@@ -112,7 +112,7 @@ static void test_harness_mutate_kills_and_survives(void **state)
 	char *text = tu_read_file(md);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "| `no-netns` | no network namespace | killed | cordon "
-	                             "net.unix_abstract.host |"));
+	                             "net.unix_abstract.host"));
 	free(text);
 	/* Marked equivalent, the same survivor no longer fails the run. */
 	mutate_write(mutants, "same",

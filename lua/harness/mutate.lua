@@ -262,6 +262,7 @@ function M.main(opts, env)
 	if not list then return env.fail2(serr) end
 	local out = opts.out or (sys.paths().source .. "/reports/" .. env.run_id .. "-mutation")
 	if not fs.exists(out) and not fs.mkdir(out) then return env.fail2("--out: cannot create " .. out) end
+	fs.chmod(out, tonumber("755", 8)) -- each battery, as its own user, writes a folder in it
 	local work, werr = M.prepare(sys.paths().source, env.progress)
 	if not work then return env.fail2(werr) end
 	local run = { schema = "cordon-mutation/1", run_id = env.run_id, started = clock.iso8601(),
