@@ -67,6 +67,8 @@ static int mutate_run(const char *mutants, const char *out, struct tu_result *r)
 	                      "^net\\.unix_abstract\\.host$",
 	                      "--out",
 	                      (char *)out,
+	                      "--as-user",
+	                      (char *)tu_test_user_name(),
 	                      NULL};
 	struct tu_spawn s = {.argv = argv, .uid = (uid_t)-1, .timeout = 1200};
 	assert_int_equal(tu_run(&s, r), 0);

@@ -248,8 +248,12 @@ static void body_cgroup_leaked_name(struct ru_who *w)
 {
 	const char *explain[] = {tu_cordon(), "explain", "--workspace", w->ws,
 	                         "--memory",  "64M",     NULL};
-	struct tu_spawn s = {
-	        .argv = (char *const *)explain, .uid = w->root ? (uid_t)-1 : w->uid, .gid = w->gid};
+	/* From the workspace: the caller's directory must be one the sandbox shows (a build tree
+	 * under the host's /tmp is not). */
+	struct tu_spawn s = {.argv = (char *const *)explain,
+	                     .cwd = w->ws,
+	                     .uid = w->root ? (uid_t)-1 : w->uid,
+	                     .gid = w->gid};
 	struct tu_result r;
 	assert_int_equal(tu_run(&s, &r), 0);
 	const char *under = strstr(r.out, "memory at most 64M — cgroup");

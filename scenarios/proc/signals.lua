@@ -58,7 +58,7 @@ return {
 		keep_pidfd = function(t) victim(t); return t.victim:pid() end,
 		args = function(t) return { "fd:" .. tostring(t._kept_fd), "USR1" } end,
 		-- cordon refuses to pass a pidfd at all (keepfd.c): that refusal is the answer.
-		refused_start = "a pidfd is not passed",
+		refused_start = "pidfd.* is not passed",
 		oracle = "victim", expect = always("refused") },
 	{ id = "proc.fsetown.victim", area = "proc", title = "deliver SIGURG outside through F_SETOWN",
 		probe = "proc.fsetown", setup = victim, args = function(t) return { pid(t), "URG" } end,
