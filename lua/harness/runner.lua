@@ -299,6 +299,16 @@ local function must(what, ok, v, ...)
 end
 
 -- The expectation, and the command prefix, or not-applicable. -> pol, expected, prefix
+-- The descriptor fields a scenario may give (dsl.lua), what each opens, and whether the
+-- sandbox is asked to keep it. keep_pidfd returns a pid (its process is made before setup).
+local DESCRIPTORS = {
+	{ field = "keep_dir", open = fs.open_dir, kept = true },
+	{ field = "keep_pidfd", kept = true,
+		open = function(pid) return fs.open_pidfd(math.tointeger(tonumber(pid)) or 0) end },
+	{ field = "keep_file", open = fs.open_read, kept = true },
+	{ field = "leak_file", open = fs.open_read, kept = false },
+}
+
 local function plan(sc, settings, adapter, t)
 	local pol = policy.bind(settings, t)
 	local expected = must("expect", dsl.call(sc.expect, pol, t))
@@ -313,35 +323,21 @@ local function plan(sc, settings, adapter, t)
 		return pol, expected, nil, adapter.name .. " cannot express: " .. table.concat(missing, ", ")
 	end
 	if sc.pty and adapter.no_pty then return pol, expected, nil, adapter.no_pty end
-	if sc.keep_dir then
-		-- A directory descriptor the harness opens and passes in (cordon: --keep-fd N): the
-		-- sandbox must not write through it where the policy says no.
-		local fd, ferr = fs.open_dir(must("keep_dir", dsl.call(sc.keep_dir, t)))
-		if not fd then stop("problem", "keep_dir: " .. tostring(ferr)) end
-		t._kept_fd = fd
-		table.insert(pol.settings["keep-fd"], tostring(fd))
-	elseif sc.keep_pidfd then
-		-- A pidfd of a process outside (made by keep_pidfd itself: setup runs later), passed
-		-- in the same way: a signal through it must not get out.
-		local pid = must("keep_pidfd", dsl.call(sc.keep_pidfd, t))
-		local fd, ferr = fs.open_pidfd(math.tointeger(tonumber(pid)) or 0)
-		if not fd then stop("problem", "keep_pidfd: " .. tostring(ferr)) end
-		t._kept_fd = fd
-		table.insert(pol.settings["keep-fd"], tostring(fd))
-	end
-	if sc.keep_file then
-		-- A file the harness opens read-only and passes in (cordon: --keep-fd N).
-		local fd, ferr = fs.open_read(must("keep_file", dsl.call(sc.keep_file, t)))
-		if not fd then stop("problem", "keep_file: " .. tostring(ferr)) end
-		t._kept_fd = fd
-		table.insert(pol.settings["keep-fd"], tostring(fd))
-	end
-	if sc.leak_file then
-		-- A descriptor the caller happens to hold (an editor's, an agent's log) and did NOT
-		-- ask the sandbox to keep: it must be closed before the command runs.
-		local fd, ferr = fs.open_read(must("leak_file", dsl.call(sc.leak_file, t)))
-		if not fd then stop("problem", "leak_file: " .. tostring(ferr)) end
-		t._leaked_fd = fd
+	-- Descriptors the harness opens and hands to the probe: kept ones are passed with
+	-- --keep-fd N (the sandbox must not write or signal through them where the policy says
+	-- no), a leaked one is not (the caller happened to hold it: it must be closed).
+	for _, d in ipairs(DESCRIPTORS) do
+		if sc[d.field] then
+			local target = must(d.field, dsl.call(sc[d.field], t))
+			local fd, ferr = d.open(target)
+			if not fd then stop("problem", d.field .. ": " .. tostring(ferr)) end
+			if d.kept then
+				t._kept_fd = fd
+				table.insert(pol.settings["keep-fd"], tostring(fd))
+			else
+				t._leaked_fd = fd
+			end
+		end
 	end
 	local prefix, why = adapter.prefix(pol, t)
 	return pol, expected, prefix, prefix == nil and tostring(why) or nil
